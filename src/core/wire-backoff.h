@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "wire-config.h"
+
+G_BEGIN_DECLS
+
+#define WIRE_TYPE_BACKOFF (wire_backoff_get_type ())
+G_DECLARE_FINAL_TYPE (WireBackoff, wire_backoff, WIRE, BACKOFF, GObject)
+
+/* Returns a double in [0, 1); injectable so tests are exact. */
+typedef double (*WireRandomFunc) (gpointer user_data);
+/* Returns monotonic milliseconds; injectable so tests control time. */
+typedef gint64 (*WireClockFunc)  (gpointer user_data);
+
+/* Exponential backoff: delay = min(base × 2^attempt, max), then jitter. The attempt count is
+ * reset only once a connection has stayed up for reset-after (the guide's sample reset it on
+ * the first call, because its last-success time started at 0).
+ *
+ * Properties: base-delay-ms, max-delay-ms, max-attempts (0 = never give up), jitter,
+ * reset-after-ms, attempt (read-only). */
+WireBackoff *wire_backoff_new                (void);
+void         wire_backoff_set_random_func    (WireBackoff    *self,
+                                              WireRandomFunc  func,
+                                              gpointer        user_data);
+void         wire_backoff_set_clock_func     (WireBackoff    *self,
+                                              WireClockFunc   func,
+                                              gpointer        user_data);
+/* The delay before the next attempt, in ms, and counts the attempt; -1 once max-attempts
+ * attempts were made (give up). */
+gint64       wire_backoff_next_delay         (WireBackoff    *self);
+/* The un-jittered delay of attempt @attempt (0-based), for plots and tests. */
+gint64       wire_backoff_base_delay_for     (WireBackoff    *self,
+                                              guint           attempt);
+/* A connection was established (authenticated) now. */
+void         wire_backoff_connected          (WireBackoff    *self);
+/* The connection was lost now: if it had been up for reset-after, the attempt count resets. */
+void         wire_backoff_disconnected       (WireBackoff    *self);
+void         wire_backoff_reset              (WireBackoff    *self);
+guint        wire_backoff_get_attempt        (WireBackoff    *self);
+gboolean     wire_backoff_gave_up            (WireBackoff    *self);
+
+G_END_DECLS
