@@ -43,6 +43,13 @@ char        *wire_gateway_mint_token         (WireGateway         *self,
                                               const char * const  *trips,
                                               const char * const  *sessions,
                                               gint64               ttl_s);
+/* Applies one fault of PROTOCOL.md §7 in-process (the body of POST /api/faults), whether or
+ * not the faults property is set: tests and the app's demo use it directly. */
+gboolean     wire_gateway_apply_fault        (WireGateway         *self,
+                                              JsonObject          *fault,
+                                              GError             **error);
+/* The connection ids of live, authenticated connections (for "drop this one"). */
+char       **wire_gateway_dup_connection_ids (WireGateway         *self);
 /* Closes every connection with 1001 and stops listening. */
 void         wire_gateway_shutdown           (WireGateway         *self);
 
