@@ -20,8 +20,19 @@ typedef gint64 (*WireClockFunc)  (gpointer user_data);
  * the first call, because its last-success time started at 0).
  *
  * Properties: base-delay-ms, max-delay-ms, max-attempts (0 = never give up), jitter,
- * reset-after-ms, attempt (read-only). */
+ * reset-after-ms, attempt (read-only), gave-up (read-only: no attempt is left).
+ *
+ * Jitter: none keeps the delay; equal draws from [delay/2, delay] (the guide's); full draws from
+ * [0, delay]. Attempts of 32 and more are capped without computing 2^attempt (no overflow).
+ * The reset rule: wire_backoff_connected() stamps the time; wire_backoff_disconnected() (or the
+ * next wire_backoff_next_delay() while still marked connected) resets the attempt count only
+ * when the connection stayed up for at least reset-after. A link that flaps faster than that
+ * keeps climbing the backoff. */
 WireBackoff *wire_backoff_new                (void);
+/* A backoff whose properties follow @config (reconnect-base-delay-ms, reconnect-max-delay-ms,
+ * reconnect-max-attempts, jitter, reset-after-ms) through one-way bindings, at once and on every
+ * later change. The bindings go away with either object. */
+WireBackoff *wire_backoff_new_for_config     (WireConfig     *config);
 void         wire_backoff_set_random_func    (WireBackoff    *self,
                                               WireRandomFunc  func,
                                               gpointer        user_data);
@@ -29,7 +40,8 @@ void         wire_backoff_set_clock_func     (WireBackoff    *self,
                                               WireClockFunc   func,
                                               gpointer        user_data);
 /* The delay before the next attempt, in ms, and counts the attempt; -1 once max-attempts
- * attempts were made (give up). */
+ * attempts were made (give up). Random source and clock default to g_random_double() and
+ * monotonic time; pass NULL to restore them. */
 gint64       wire_backoff_next_delay         (WireBackoff    *self);
 /* The un-jittered delay of attempt @attempt (0-based), for plots and tests. */
 gint64       wire_backoff_base_delay_for     (WireBackoff    *self,
