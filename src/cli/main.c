@@ -1,0 +1,57 @@
+#define G_LOG_DOMAIN "wire-cli"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "wire-cli-connect.h"
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream,
+           "Usage: wirescope-cli COMMAND [OPTION…]\n"
+           "\n"
+           "Commands:\n"
+           "  connect URL…   Connect to a gateway and log states, messages and metrics\n"
+           "\n"
+           "Run “wirescope-cli COMMAND --help” for the options of a command.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_set_prgname ("wirescope-cli");
+  /* Events are read live by people and by scripts: one line, one write. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return WIRE_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return WIRE_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("wirescope-cli %s\n", PACKAGE_VERSION);
+      return WIRE_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "connect"))
+    return wire_cli_connect_run (argc - 1, argv + 1);
+
+  fprintf (stderr, "wirescope-cli: unknown command “%s”\n\n", argv[1]);
+  print_usage (stderr);
+  return WIRE_CLI_EXIT_USAGE;
+}

@@ -1,0 +1,1054 @@
+#define G_LOG_DOMAIN "wire-cli"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <gio/gunixinputstream.h>
+
+#include "wire-core.h"
+#include "wire-cli-config-options.h"
+#include "wire-cli-connect.h"
+#include "wire-cli-json.h"
+#include "wire-cli-publisher.h"
+
+/* How long a clean close (1000) may take before the command exits anyway. */
+#define CLOSE_GRACE_MS 3000
+
+typedef struct _Cli Cli;
+
+/* One connection of the run, in command-line order. */
+typedef struct
+{
+  Cli            *cli;
+  WireConnection *connection;
+  guint           index;
+  int             outcome;   /* -1 while it runs, else the exit status it ended with */
+  const char     *outcome_reason;
+  guint           check_id;
+} Link;
+
+struct _Cli
+{
+  GMainLoop         *loop;
+  WireConfig        *config;
+  WireManager       *manager;
+  GPtrArray         *links;
+  WireCliPublisher  *publisher;
+  GCancellable      *cancellable;
+  WireCliJson        line;
+  gboolean           json;
+  gint64             start_us;
+  char              *token;
+  char              *token_file;
+
+  guint              metrics_id;
+  guint              duration_id;
+  guint              sigint_id;
+  guint              sigterm_id;
+  guint              close_timeout_id;
+  guint              network_idle_id;
+
+  gboolean           closing;
+  gboolean           done;
+  int                exit_status;
+  const char        *exit_reason;
+  guint              pending_publishes;
+
+  gboolean           network_known;
+  WireNetworkStatus  network_status;
+  gint64             network_latency;
+};
+
+typedef struct
+{
+  Cli   *cli;
+  guint  index;
+  guint  line;
+  char  *id;
+} PublishData;
+
+static void begin_close (Cli        *cli,
+                         int         status,
+                         const char *reason);
+
+static gint64
+now_ms (Cli *cli)
+{
+  return (g_get_monotonic_time () - cli->start_us) / 1000;
+}
+
+static void
+human_prefix (Cli  *cli,
+              Link *link)
+{
+  gint64 t = now_ms (cli);
+
+  if (link != NULL)
+    fprintf (stdout, "[%4" G_GINT64_FORMAT ".%03d] #%u ", t / 1000, (int) (t % 1000), link->index);
+  else
+    fprintf (stdout, "[%4" G_GINT64_FORMAT ".%03d] ", t / 1000, (int) (t % 1000));
+}
+
+static void
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static void
+usage_error (const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "wirescope-cli connect: %s\n"
+                   "Run “wirescope-cli connect --help” to see the options.\n", message);
+}
+
+static char *
+read_token_file (const char  *path,
+                 GError     **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  g_strstrip (contents);
+  if (*contents == '\0')
+    {
+      g_set_error (error, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT, "%s holds no token", path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
+
+/* Asked before every (re)connect; with a token file the file is read again, so a token rotated
+ * on disk is picked up, and the refresh after a 4001 can succeed. */
+static char *
+token_cb (gpointer user_data,
+          gboolean refresh)
+{
+  Cli *cli = user_data;
+
+  if (cli->token_file != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      char *token = read_token_file (cli->token_file, &error);
+
+      if (token != NULL)
+        {
+          g_free (cli->token);
+          cli->token = token;
+        }
+      else
+        {
+          fprintf (stderr, "wirescope-cli: cannot read the token again: %s\n", error->message);
+        }
+    }
+  return g_strdup (cli->token);
+}
+
+static void
+emit_metrics (Link     *link,
+              gboolean  final)
+{
+  Cli *cli = link->cli;
+  WireMetrics m = { 0 };
+  WireMessageQueue *queue = wire_connection_get_queue (link->connection);
+  const char *state = wire_connection_state_to_string (wire_connection_get_state (link->connection));
+  guint depth[WIRE_N_PRIORITIES];
+
+  wire_connection_get_metrics (link->connection, &m);
+  for (guint p = 0; p < WIRE_N_PRIORITIES; p++)
+    depth[p] = wire_message_queue_get_depth (queue, (WirePriority) p);
+
+  if (cli->json)
+    {
+      WireCliJson *j = &cli->line;
+
+      wire_cli_json_begin (j, now_ms (cli), "metrics");
+      wire_cli_json_uint (j, "connection", link->index);
+      wire_cli_json_string (j, "state", state);
+      wire_cli_json_bool (j, "final", final);
+      wire_cli_json_int (j, "connectedAt", m.connected_at_ms);
+      wire_cli_json_int (j, "lastMessageAt", m.last_message_at_ms);
+      wire_cli_json_uint (j, "messagesSent", m.messages_sent);
+      wire_cli_json_uint (j, "messagesReceived", m.messages_received);
+      wire_cli_json_uint (j, "errors", m.errors);
+      wire_cli_json_uint (j, "reconnectAttempts", m.reconnect_attempts);
+      wire_cli_json_uint (j, "reconnectsTotal", m.reconnects_total);
+      wire_cli_json_uint (j, "bytesSent", m.bytes_sent);
+      wire_cli_json_uint (j, "bytesReceived", m.bytes_received);
+      wire_cli_json_uint (j, "dedupHits", m.dedup_hits);
+      wire_cli_json_uint (j, "rateLimited", m.rate_limited);
+      wire_cli_json_uint (j, "overflows", m.overflows);
+      if (m.rtt_last_ms >= 0)
+        {
+          wire_cli_json_int (j, "rttLastMs", m.rtt_last_ms);
+          wire_cli_json_int (j, "rttP50Ms", m.rtt_p50_ms);
+          wire_cli_json_int (j, "rttP95Ms", m.rtt_p95_ms);
+        }
+      else
+        {
+          wire_cli_json_null (j, "rttLastMs");
+          wire_cli_json_null (j, "rttP50Ms");
+          wire_cli_json_null (j, "rttP95Ms");
+        }
+      wire_cli_json_begin_object (j, "queue");
+      for (guint p = 0; p < WIRE_N_PRIORITIES; p++)
+        wire_cli_json_uint (j, wire_priority_to_string ((WirePriority) p), depth[p]);
+      wire_cli_json_uint (j, "inFlight", wire_message_queue_get_in_flight (queue));
+      wire_cli_json_int (j, "oldestAgeMs", wire_message_queue_get_oldest_age_ms (queue));
+      wire_cli_json_uint (j, "retries", wire_message_queue_get_retries (queue));
+      wire_cli_json_uint (j, "failures", wire_message_queue_get_failures (queue));
+      wire_cli_json_end_object (j);
+      wire_cli_json_print (j, stdout);
+      return;
+    }
+
+  human_prefix (cli, link);
+  fprintf (stdout,
+           "%s %s: in %" G_GUINT64_FORMAT " msgs / %" G_GUINT64_FORMAT " B, out %"
+           G_GUINT64_FORMAT " msgs / %" G_GUINT64_FORMAT " B",
+           final ? "final metrics" : "metrics", state, m.messages_received, m.bytes_received,
+           m.messages_sent, m.bytes_sent);
+  if (m.rtt_last_ms >= 0)
+    fprintf (stdout, ", rtt %" G_GINT64_FORMAT " ms (p50 %" G_GINT64_FORMAT ", p95 %"
+             G_GINT64_FORMAT ")", m.rtt_last_ms, m.rtt_p50_ms, m.rtt_p95_ms);
+  fprintf (stdout,
+           ", reconnects %" G_GUINT64_FORMAT ", errors %" G_GUINT64_FORMAT ", dedup %"
+           G_GUINT64_FORMAT ", queue c/h/n/l %u/%u/%u/%u (in flight %u)\n",
+           m.reconnects_total, m.errors, m.dedup_hits, depth[0], depth[1], depth[2], depth[3],
+           wire_message_queue_get_in_flight (queue));
+  fflush (stdout);
+}
+
+static void
+emit_all_metrics (Cli      *cli,
+                  gboolean  final)
+{
+  for (guint i = 0; i < cli->links->len; i++)
+    emit_metrics (g_ptr_array_index (cli->links, i), final);
+}
+
+static gboolean
+metrics_cb (gpointer user_data)
+{
+  emit_all_metrics (user_data, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+is_active (WireConnectionState state)
+{
+  return state == WIRE_CONNECTION_CONNECTING || state == WIRE_CONNECTION_AUTHENTICATING
+         || state == WIRE_CONNECTION_CONNECTED || state == WIRE_CONNECTION_RECONNECTING;
+}
+
+static int
+worst_outcome (Cli *cli)
+{
+  /* Authentication trouble is the most specific thing to tell a script, then giving up. */
+  static const int order[] = { WIRE_CLI_EXIT_AUTH_REFUSED, WIRE_CLI_EXIT_GAVE_UP,
+                               WIRE_CLI_EXIT_FAILED };
+
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    {
+      for (guint i = 0; i < cli->links->len; i++)
+        {
+          Link *link = g_ptr_array_index (cli->links, i);
+
+          if (link->outcome == order[k])
+            return order[k];
+        }
+    }
+  return WIRE_CLI_EXIT_OK;
+}
+
+static void
+finish_close (Cli *cli)
+{
+  if (cli->done)
+    return;
+  cli->done = TRUE;
+  g_clear_handle_id (&cli->close_timeout_id, g_source_remove);
+
+  emit_all_metrics (cli, TRUE);
+  if (cli->json)
+    {
+      wire_cli_json_begin (&cli->line, now_ms (cli), "exit");
+      wire_cli_json_int (&cli->line, "status", cli->exit_status);
+      wire_cli_json_string (&cli->line, "reason", cli->exit_reason);
+      wire_cli_json_print (&cli->line, stdout);
+    }
+  else
+    {
+      human_prefix (cli, NULL);
+      fprintf (stdout, "exit %d (%s)\n", cli->exit_status, cli->exit_reason);
+      fflush (stdout);
+    }
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+check_closed (Cli *cli)
+{
+  if (!cli->closing || cli->done)
+    return;
+  for (guint i = 0; i < cli->links->len; i++)
+    {
+      Link *link = g_ptr_array_index (cli->links, i);
+
+      if (is_active (wire_connection_get_state (link->connection)))
+        return;
+    }
+  finish_close (cli);
+}
+
+static gboolean
+close_timeout_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->close_timeout_id = 0;
+  fprintf (stderr, "wirescope-cli: the connections did not close in time; exiting anyway\n");
+  finish_close (cli);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+begin_close (Cli        *cli,
+             int         status,
+             const char *reason)
+{
+  if (cli->closing)
+    return;
+  cli->closing = TRUE;
+  cli->exit_status = status;
+  cli->exit_reason = reason;
+
+  g_clear_handle_id (&cli->metrics_id, g_source_remove);
+  g_clear_handle_id (&cli->duration_id, g_source_remove);
+  if (cli->publisher != NULL)
+    wire_cli_publisher_stop (cli->publisher);
+
+  wire_manager_disconnect_all (cli->manager);
+  cli->close_timeout_id = g_timeout_add (CLOSE_GRACE_MS, close_timeout_cb, cli);
+  check_closed (cli);
+}
+
+/* Runs after a transition settled: a connection that rests in disconnected or error without our
+ * asking has ended, and the run ends when all of them have. */
+static gboolean
+check_outcome_cb (gpointer user_data)
+{
+  Link *link = user_data;
+  Cli *cli = link->cli;
+  WireConnectionState state = wire_connection_get_state (link->connection);
+  int code = wire_connection_get_last_close_code (link->connection);
+  gboolean gave_up = wire_backoff_gave_up (wire_connection_get_backoff (link->connection));
+
+  link->check_id = 0;
+  if (cli->closing || link->outcome >= 0 || is_active (state))
+    return G_SOURCE_REMOVE;
+
+  if (state == WIRE_CONNECTION_ERROR
+      && (code == WIRE_CLOSE_BAD_REQUEST || code == WIRE_CLOSE_INVALID_TOKEN
+          || code == WIRE_CLOSE_FORBIDDEN))
+    {
+      link->outcome = WIRE_CLI_EXIT_AUTH_REFUSED;
+      link->outcome_reason = "auth_refused";
+    }
+  else if (gave_up)
+    {
+      link->outcome = WIRE_CLI_EXIT_GAVE_UP;
+      link->outcome_reason = "gave_up";
+    }
+  else if (state == WIRE_CONNECTION_ERROR)
+    {
+      link->outcome = WIRE_CLI_EXIT_FAILED;
+      link->outcome_reason = "failed";
+    }
+  else
+    {
+      link->outcome = WIRE_CLI_EXIT_OK;
+      link->outcome_reason = "closed";
+    }
+
+  if (!cli->json)
+    {
+      const char *error = wire_connection_get_last_error (link->connection);
+
+      human_prefix (cli, link);
+      fprintf (stdout, "ended: %s%s%s (close code %d)\n",
+               link->outcome == WIRE_CLI_EXIT_AUTH_REFUSED ? "authentication refused"
+               : link->outcome == WIRE_CLI_EXIT_GAVE_UP   ? "gave up reconnecting"
+               : link->outcome == WIRE_CLI_EXIT_FAILED    ? "error"
+                                                          : "closed",
+               error != NULL ? ": " : "", error != NULL ? error : "", code);
+      fflush (stdout);
+    }
+
+  for (guint i = 0; i < cli->links->len; i++)
+    {
+      Link *other = g_ptr_array_index (cli->links, i);
+
+      if (other->outcome < 0)
+        return G_SOURCE_REMOVE;
+    }
+  begin_close (cli, worst_outcome (cli), link->outcome_reason);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+transition_cb (WireConnection *connection,
+               WireTransition *transition,
+               gpointer        user_data)
+{
+  Link *link = user_data;
+  Cli *cli = link->cli;
+  const char *from = wire_connection_state_to_string (transition->from);
+  const char *to = wire_connection_state_to_string (transition->to);
+
+  if (cli->json)
+    {
+      WireCliJson *j = &cli->line;
+
+      wire_cli_json_begin (j, now_ms (cli), "state");
+      wire_cli_json_uint (j, "connection", link->index);
+      wire_cli_json_string (j, "url", wire_connection_get_url (connection));
+      wire_cli_json_string (j, "from", from);
+      wire_cli_json_string (j, "to", to);
+      if (transition->close_code != 0)
+        wire_cli_json_int (j, "closeCode", transition->close_code);
+      else
+        wire_cli_json_null (j, "closeCode");
+      wire_cli_json_string (j, "reason", transition->reason);
+      wire_cli_json_uint (j, "attempt", transition->attempt);
+      if (transition->delay_ms >= 0)
+        wire_cli_json_int (j, "delayMs", transition->delay_ms);
+      else
+        wire_cli_json_null (j, "delayMs");
+      if (transition->to == WIRE_CONNECTION_CONNECTED)
+        {
+          wire_cli_json_string (j, "userId", wire_connection_get_user_id (connection));
+          wire_cli_json_string (j, "connectionId", wire_connection_get_connection_id (connection));
+          wire_cli_json_strv (j, "availableChannels",
+                              wire_connection_get_available_channels (connection));
+        }
+      wire_cli_json_print (j, stdout);
+    }
+  else
+    {
+      human_prefix (cli, link);
+      fprintf (stdout, "%s → %s", from, to);
+      if (transition->close_code != 0)
+        fprintf (stdout, " (close %d %s)", transition->close_code,
+                 wire_close_code_nick (transition->close_code));
+      if (transition->reason != NULL)
+        fprintf (stdout, ": %s", transition->reason);
+      if (transition->attempt > 0)
+        fprintf (stdout, ", attempt %u", transition->attempt);
+      if (transition->delay_ms >= 0)
+        fprintf (stdout, ", next try in %" G_GINT64_FORMAT " ms", transition->delay_ms);
+      if (transition->to == WIRE_CONNECTION_CONNECTED)
+        {
+          const char * const *channels = wire_connection_get_available_channels (connection);
+          g_autofree char *joined = channels != NULL ? g_strjoinv (", ", (char **) channels)
+                                                     : g_strdup ("none");
+
+          fprintf (stdout, " as %s, channels: %s",
+                   wire_connection_get_user_id (connection) != NULL
+                       ? wire_connection_get_user_id (connection) : "?",
+                   *joined != '\0' ? joined : "none");
+        }
+      fputc ('\n', stdout);
+      fflush (stdout);
+    }
+
+  if (cli->closing)
+    {
+      check_closed (cli);
+      return;
+    }
+  if (link->check_id == 0 && !is_active (transition->to))
+    link->check_id = g_idle_add (check_outcome_cb, link);
+}
+
+static void
+message_cb (WireConnection *connection,
+            WireEnvelope   *envelope,
+            gpointer        user_data)
+{
+  Link *link = user_data;
+  Cli *cli = link->cli;
+  gsize len = 0;
+  const char *text = wire_envelope_get_text (envelope, &len);
+
+  if (cli->json)
+    {
+      wire_cli_json_begin (&cli->line, now_ms (cli), "message");
+      wire_cli_json_uint (&cli->line, "connection", link->index);
+      wire_cli_json_raw (&cli->line, "envelope", text, len);
+      wire_cli_json_print (&cli->line, stdout);
+    }
+  else
+    {
+      gsize payload_len = 0;
+      const char *payload = wire_envelope_peek_member (envelope, "payload", &payload_len);
+
+      human_prefix (cli, link);
+      fprintf (stdout, "message %s %s", envelope->channel != NULL ? envelope->channel : "-",
+               envelope->event != NULL ? envelope->event : "-");
+      if (envelope->from != NULL)
+        fprintf (stdout, " from %s", envelope->from);
+      if (envelope->has_priority)
+        fprintf (stdout, " [%s]", wire_priority_to_string (envelope->priority));
+      if (payload != NULL)
+        fprintf (stdout, " %.*s%s", (int) MIN (payload_len, 200), payload,
+                 payload_len > 200 ? "…" : "");
+      fputc ('\n', stdout);
+      fflush (stdout);
+    }
+}
+
+static void
+subscribed_cb (WireConnection *connection,
+               char          **granted,
+               char          **denied,
+               gpointer        user_data)
+{
+  Link *link = user_data;
+  Cli *cli = link->cli;
+
+  if (cli->json)
+    {
+      wire_cli_json_begin (&cli->line, now_ms (cli), "subscribed");
+      wire_cli_json_uint (&cli->line, "connection", link->index);
+      wire_cli_json_strv (&cli->line, "channels", (const char * const *) granted);
+      wire_cli_json_strv (&cli->line, "denied", (const char * const *) denied);
+      wire_cli_json_print (&cli->line, stdout);
+    }
+  else
+    {
+      g_autofree char *g = granted != NULL ? g_strjoinv (", ", granted) : g_strdup ("");
+      g_autofree char *d = denied != NULL ? g_strjoinv ("; ", denied) : g_strdup ("");
+
+      human_prefix (cli, link);
+      fprintf (stdout, "subscribed: %s%s%s\n", *g != '\0' ? g : "none",
+               *d != '\0' ? ", denied: " : "", d);
+      fflush (stdout);
+    }
+}
+
+static gboolean
+network_idle_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+  WireNetworkMonitor *monitor = wire_manager_get_network_monitor (cli->manager);
+  WireNetworkStatus status = wire_network_monitor_get_status (monitor);
+  gint64 latency = wire_network_monitor_get_latency_ms (monitor);
+
+  cli->network_idle_id = 0;
+  if (cli->network_known && status == cli->network_status && latency == cli->network_latency)
+    return G_SOURCE_REMOVE;
+  cli->network_known = TRUE;
+  cli->network_status = status;
+  cli->network_latency = latency;
+
+  if (cli->json)
+    {
+      wire_cli_json_begin (&cli->line, now_ms (cli), "network");
+      wire_cli_json_string (&cli->line, "status", wire_network_status_to_string (status));
+      if (latency >= 0)
+        wire_cli_json_int (&cli->line, "latencyMs", latency);
+      else
+        wire_cli_json_null (&cli->line, "latencyMs");
+      wire_cli_json_print (&cli->line, stdout);
+    }
+  else
+    {
+      human_prefix (cli, NULL);
+      fprintf (stdout, "network %s", wire_network_status_to_string (status));
+      if (latency >= 0)
+        fprintf (stdout, " (probe %" G_GINT64_FORMAT " ms)", latency);
+      fputc ('\n', stdout);
+      fflush (stdout);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Status and latency change together after a probe: one line for both. */
+static void
+network_notify_cb (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  Cli *cli = user_data;
+
+  if (cli->network_idle_id == 0 && !cli->done)
+    cli->network_idle_id = g_idle_add (network_idle_cb, cli);
+}
+
+static void
+publish_data_free (PublishData *pd)
+{
+  g_free (pd->id);
+  g_free (pd);
+}
+
+static void
+publish_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PublishData *pd = user_data;
+  Cli *cli = pd->cli;
+  const char *status = NULL;
+  g_autoptr (GError) error = NULL;
+
+  cli->pending_publishes--;
+  if (!wire_connection_publish_finish (WIRE_CONNECTION (source), result, &status, &error)
+      && cli->done && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      publish_data_free (pd);
+      return;
+    }
+
+  if (cli->done)
+    {
+      publish_data_free (pd);
+      return;
+    }
+
+  if (cli->json)
+    {
+      WireCliJson *j = &cli->line;
+
+      wire_cli_json_begin (j, now_ms (cli), error == NULL ? "ack" : "publish_failed");
+      wire_cli_json_uint (j, "connection", pd->index);
+      wire_cli_json_string (j, "id", pd->id);
+      wire_cli_json_uint (j, "line", pd->line);
+      if (error == NULL)
+        {
+          wire_cli_json_string (j, "status", status);
+        }
+      else
+        {
+          wire_cli_json_string (j, "error", error->message);
+          if (error->domain == WIRE_ERROR)
+            wire_cli_json_string (j, "code", wire_error_to_wire_code (error->code));
+        }
+      wire_cli_json_print (j, stdout);
+    }
+  else
+    {
+      Link *link = g_ptr_array_index (cli->links, pd->index);
+
+      human_prefix (cli, link);
+      if (error == NULL)
+        fprintf (stdout, "ack %s (line %u): %s\n", pd->id, pd->line, status);
+      else
+        fprintf (stdout, "publish failed %s (line %u): %s\n", pd->id != NULL ? pd->id : "-",
+                 pd->line, error->message);
+      fflush (stdout);
+    }
+  publish_data_free (pd);
+}
+
+static Link *
+pick_link (Cli                         *cli,
+           const WireCliPublishRequest *request)
+{
+  if (request->connection >= 0)
+    {
+      if ((guint) request->connection >= cli->links->len)
+        return NULL;
+      return g_ptr_array_index (cli->links, request->connection);
+    }
+
+  /* The first connection that asked for (or was granted) the channel; else the first one. */
+  for (guint i = 0; i < cli->links->len; i++)
+    {
+      Link *link = g_ptr_array_index (cli->links, i);
+      const char * const *available = wire_connection_get_available_channels (link->connection);
+      g_auto (GStrv) requested = NULL;
+
+      if (available != NULL && g_strv_contains (available, request->channel))
+        return link;
+      g_object_get (link->connection, "channels", &requested, NULL);
+      if (requested != NULL && g_strv_contains ((const char * const *) requested,
+                                                request->channel))
+        return link;
+    }
+  return g_ptr_array_index (cli->links, 0);
+}
+
+static void
+publish_request_cb (const WireCliPublishRequest *request,
+                    gpointer                     user_data)
+{
+  Cli *cli = user_data;
+  Link *link;
+  PublishData *pd;
+
+  if (cli->closing)
+    return;
+
+  link = pick_link (cli, request);
+  if (link == NULL)
+    {
+      fprintf (stderr, "wirescope-cli: publish line %u: there is no connection %d (line skipped)\n",
+               request->line, request->connection);
+      fflush (stderr);
+      return;
+    }
+
+  pd = g_new0 (PublishData, 1);
+  pd->cli = cli;
+  pd->index = link->index;
+  pd->line = request->line;
+  cli->pending_publishes++;
+  pd->id = wire_connection_publish_async (link->connection, request->channel, request->event,
+                                          request->priority, request->payload_json,
+                                          cli->cancellable, publish_done_cb, pd);
+}
+
+static void
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+duration_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->duration_id = 0;
+  begin_close (cli, worst_outcome (cli), "duration");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  if (cli->closing)
+    {
+      /* A second Ctrl-C: do not wait for the close handshake. */
+      finish_close (cli);
+      return G_SOURCE_CONTINUE;
+    }
+  if (!cli->json)
+    {
+      human_prefix (cli, NULL);
+      fprintf (stdout, "interrupted, closing\n");
+      fflush (stdout);
+    }
+  begin_close (cli, worst_outcome (cli), "interrupted");
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+link_free (Link *link)
+{
+  g_clear_handle_id (&link->check_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (link->connection, link);
+  g_clear_object (&link->connection);
+  g_free (link);
+}
+
+/* The channel an endpoint is about, asked for when no --channel is given. */
+static char *
+default_channel (WireConnection *connection)
+{
+  const char *slot = wire_connection_get_slot_id (connection);
+
+  switch (wire_connection_get_kind (connection))
+    {
+    case WIRE_ENDPOINT_CHAT:
+      return g_strdup_printf ("chat:%s", slot);
+    case WIRE_ENDPOINT_AGENT_STATUS:
+      return g_strdup_printf ("agent:%s", slot);
+    case WIRE_ENDPOINT_TRIP_COLLAB:
+      return g_strdup_printf ("trip:%s", slot);
+    case WIRE_ENDPOINT_NOTIFICATIONS:
+      return g_strdup_printf ("notifications:%s", slot);
+    case WIRE_ENDPOINT_ADMIN:
+      return g_strdup ("admin:sessions");
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+check_url (const char *url)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) error = NULL;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  if (uri == NULL)
+    {
+      usage_error ("“%s” is not a URL: %s", url, error->message);
+      return FALSE;
+    }
+  if (g_strcmp0 (g_uri_get_scheme (uri), "ws") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "wss") != 0)
+    {
+      usage_error ("“%s”: the URL must start with ws:// or wss://", url);
+      return FALSE;
+    }
+  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      usage_error ("“%s”: the URL has no host", url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char description[] =
+  "Connects to every URL (ws:// or wss:// with a path of the gateway protocol, e.g.\n"
+  "ws://localhost:8080/ws/chat/session-1) in one connection manager and logs what happens.\n"
+  "\n"
+  "Without --channel each connection asks for its endpoint's own channel (chat:ID, agent:ID,\n"
+  "trip:ID, notifications:ID, admin:sessions); --channel channels are asked for on every connection.\n"
+  "\n"
+  "--json prints one JSON object per line. Every line has \"t\", milliseconds since the command\n"
+  "started (monotonic clock), and \"event\", one of: state, message, subscribed, ack,\n"
+  "publish_failed, network, metrics (every second and, with \"final\":true, at exit) and exit.\n"
+  "Connection events carry \"connection\", the URL's position on the command line (from 0).\n"
+  "\n"
+  "--publish reads one JSON object per line, {\"channel\",\"event\",\"priority\",\"payload\"}\n"
+  "(optionally \"connection\": N), from FILE or from standard input (-), and queues each one, also\n"
+  "while disconnected. A bad line is reported on standard error with its number and skipped.\n"
+  "\n"
+  "The token comes from --token, --token-file (read again before every reconnect) or the\n"
+  "WIRESCOPE_TOKEN environment variable; it is never printed.\n"
+  "\n"
+  "Exit status: 0 done (closed, --duration elapsed or Ctrl-C), 1 a connection ended in an error\n"
+  "state, 2 usage error, 3 authentication refused (4000, 4003, or 4001 after one token refresh),\n"
+  "4 gave up reconnecting (--reconnect-max-attempts).\n";
+
+int
+wire_cli_connect_run (int    argc,
+                      char **argv)
+{
+  g_autoptr (WireConfig) config = wire_config_new ();
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) args = NULL;
+  g_auto (GStrv) channels = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *publish = NULL;
+  gboolean json = FALSE;
+  double duration = 0;
+  Cli cli = { 0 };
+  int status;
+  GOptionEntry entries[] = {
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Bearer token (JWT); prefer --token-file",
+      "TOKEN" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "Read the token from FILE (surrounding whitespace is trimmed)", "FILE" },
+    { "session", 0, 0, G_OPTION_ARG_STRING, &session_id, "Chat session id sent at authentication",
+      "ID" },
+    { "channel", 0, 0, G_OPTION_ARG_STRING_ARRAY, &channels, "Ask for CHANNEL (repeatable)",
+      "CHANNEL" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line per event", NULL },
+    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration,
+      "Close cleanly after SECONDS (exit 0)", "SECONDS" },
+    { "publish", 0, 0, G_OPTION_ARG_FILENAME, &publish,
+      "Publish the JSON lines of FILE (- = standard input)", "FILE" },
+    { NULL },
+  };
+
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  context = g_option_context_new ("URL… — monitor connections to a Wirescope gateway");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, wire_cli_config_option_group_new (config));
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      usage_error ("%s", error->message);
+      return WIRE_CLI_EXIT_USAGE;
+    }
+
+  if (g_strv_length (args) < 2)
+    {
+      usage_error ("no URL given");
+      return WIRE_CLI_EXIT_USAGE;
+    }
+  for (guint i = 1; args[i] != NULL; i++)
+    {
+      if (!check_url (args[i]))
+        return WIRE_CLI_EXIT_USAGE;
+    }
+  if (duration < 0 || duration > 365.0 * 24 * 3600)
+    {
+      usage_error ("--duration: %g is not a number of seconds", duration);
+      return WIRE_CLI_EXIT_USAGE;
+    }
+
+  if (token != NULL && token_file != NULL)
+    {
+      usage_error ("give either --token or --token-file, not both");
+      return WIRE_CLI_EXIT_USAGE;
+    }
+  if (token_file != NULL)
+    {
+      token = read_token_file (token_file, &error);
+      if (token == NULL)
+        {
+          usage_error ("--token-file: %s", error->message);
+          return WIRE_CLI_EXIT_USAGE;
+        }
+    }
+  else if (token == NULL && g_getenv ("WIRESCOPE_TOKEN") != NULL)
+    {
+      token = g_strstrip (g_strdup (g_getenv ("WIRESCOPE_TOKEN")));
+    }
+  if (token == NULL || *token == '\0')
+    {
+      usage_error ("a token is needed: --token, --token-file or WIRESCOPE_TOKEN");
+      return WIRE_CLI_EXIT_USAGE;
+    }
+
+  cli.start_us = g_get_monotonic_time ();
+  cli.json = json;
+  cli.config = config;
+  cli.token = g_steal_pointer (&token);
+  cli.token_file = g_steal_pointer (&token_file);
+  cli.exit_reason = "closed";
+  cli.manager = wire_manager_new (config);
+  cli.links = g_ptr_array_new_with_free_func ((GDestroyNotify) link_free);
+  cli.cancellable = g_cancellable_new ();
+  wire_cli_json_init (&cli.line);
+
+  status = WIRE_CLI_EXIT_OK;
+  for (guint i = 1; args[i] != NULL; i++)
+    {
+      WireConnection *connection;
+      Link *link;
+
+      connection = wire_manager_add_connection (cli.manager, args[i], NULL, session_id,
+                                                (const char * const *) channels, &error);
+      if (connection == NULL)
+        {
+          usage_error ("%s: %s", args[i], error->message);
+          status = WIRE_CLI_EXIT_USAGE;
+          goto out;
+        }
+      if (channels == NULL)
+        {
+          g_autofree char *channel = default_channel (connection);
+          const char *list[] = { channel, NULL };
+
+          if (channel != NULL)
+            wire_connection_set_channels (connection, list);
+        }
+      wire_connection_set_token_func (connection, token_cb, &cli, NULL);
+
+      link = g_new0 (Link, 1);
+      link->cli = &cli;
+      link->connection = g_object_ref (connection);
+      link->index = cli.links->len;
+      link->outcome = -1;
+      g_ptr_array_add (cli.links, link);
+
+      g_signal_connect (connection, "transition", G_CALLBACK (transition_cb), link);
+      g_signal_connect (connection, "message", G_CALLBACK (message_cb), link);
+      g_signal_connect (connection, "subscribed", G_CALLBACK (subscribed_cb), link);
+    }
+
+  g_signal_connect (wire_manager_get_network_monitor (cli.manager), "notify",
+                    G_CALLBACK (network_notify_cb), &cli);
+
+  if (publish != NULL)
+    {
+      g_autoptr (GInputStream) stream = NULL;
+
+      if (g_str_equal (publish, "-"))
+        {
+          stream = g_unix_input_stream_new (0, FALSE);
+        }
+      else
+        {
+          g_autoptr (GFile) file = g_file_new_for_commandline_arg (publish);
+
+          stream = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+          if (stream == NULL)
+            {
+              usage_error ("--publish: %s", error->message);
+              status = WIRE_CLI_EXIT_USAGE;
+              goto out;
+            }
+        }
+      cli.publisher = wire_cli_publisher_new (stream,
+                                              g_str_equal (publish, "-") ? "stdin" : publish,
+                                              publish_request_cb, &cli);
+    }
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.sigint_id = g_unix_signal_add (SIGINT, sigint_cb, &cli);
+  cli.sigterm_id = g_unix_signal_add (SIGTERM, sigint_cb, &cli);
+  cli.metrics_id = g_timeout_add (1000, metrics_cb, &cli);
+  if (duration > 0)
+    cli.duration_id = g_timeout_add ((guint) (duration * 1000), duration_cb, &cli);
+
+  wire_manager_connect_all (cli.manager);
+  network_notify_cb (NULL, NULL, &cli);
+  if (cli.publisher != NULL)
+    wire_cli_publisher_start (cli.publisher);
+
+  g_main_loop_run (cli.loop);
+  status = cli.exit_status;
+
+out:
+  g_clear_handle_id (&cli.metrics_id, g_source_remove);
+  g_clear_handle_id (&cli.duration_id, g_source_remove);
+  g_clear_handle_id (&cli.sigint_id, g_source_remove);
+  g_clear_handle_id (&cli.sigterm_id, g_source_remove);
+  g_clear_handle_id (&cli.close_timeout_id, g_source_remove);
+  g_clear_handle_id (&cli.network_idle_id, g_source_remove);
+  cli.done = TRUE;
+  g_clear_object (&cli.publisher);
+  g_cancellable_cancel (cli.cancellable);
+  if (cli.manager != NULL)
+    g_signal_handlers_disconnect_by_data (wire_manager_get_network_monitor (cli.manager), &cli);
+  g_clear_pointer (&cli.links, g_ptr_array_unref);
+  g_clear_object (&cli.manager);
+
+  /* Cancelled publishes report back from idle callbacks that still point at cli. */
+  if (cli.pending_publishes > 0)
+    {
+      gboolean timed_out = FALSE;
+      guint timeout_id = g_timeout_add_once (2000, set_flag_cb, &timed_out);
+
+      while (cli.pending_publishes > 0 && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (!timed_out)
+        g_source_remove (timeout_id);
+    }
+
+  g_clear_object (&cli.cancellable);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
+  wire_cli_json_clear (&cli.line);
+  if (cli.token != NULL)
+    memset (cli.token, 0, strlen (cli.token));
+  g_free (cli.token);
+  g_free (cli.token_file);
+  return status;
+}
