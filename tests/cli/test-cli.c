@@ -1,0 +1,615 @@
+#define G_LOG_DOMAIN "wire-test-cli"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* wirescope-cli end to end: the built executable runs as a child against the real gateway,
+ * in-process on a free loopback port; the test reads its JSON event stream line by line and
+ * waits on the main loop. */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "wire-gateway.h"
+
+#define WAIT_TIMEOUT_MS 60000
+
+typedef struct
+{
+  WireGateway   *gateway;
+  char          *base_url;   /* ws://127.0.0.1:PORT */
+  char          *tmpdir;
+
+  GSubprocess   *process;
+  GDataInputStream *out;
+  GCancellable  *cancellable;
+  GPtrArray     *lines;      /* JsonObject *, one per stdout line that is JSON */
+  GString       *raw_out;
+  GString       *raw_err;
+  gboolean       out_done;
+  gboolean       err_done;
+  gboolean       exited;
+  int            exit_status;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *with_gateway = data;
+
+  fx->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  fx->raw_out = g_string_new (NULL);
+  fx->raw_err = g_string_new (NULL);
+  fx->cancellable = g_cancellable_new ();
+  fx->tmpdir = g_dir_make_tmp ("wirescope-cli-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  if (with_gateway == NULL)
+    return;
+  fx->gateway = wire_gateway_new ();
+  wire_gateway_set_secret (fx->gateway, (const guint8 *) "cli-test-secret", 15);
+  g_assert_true (wire_gateway_listen (fx->gateway, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  fx->base_url = g_strdup (wire_gateway_get_url (fx->gateway));
+  g_assert_nonnull (fx->base_url);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_cancellable_cancel (fx->cancellable);
+  if (fx->process != NULL && !fx->exited)
+    g_subprocess_force_exit (fx->process);
+  /* Let the cancelled reads and the wait report before the objects go. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&fx->out);
+  g_clear_object (&fx->process);
+  g_clear_object (&fx->cancellable);
+  if (fx->gateway != NULL)
+    {
+      wire_gateway_shutdown (fx->gateway);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_finalize_object (fx->gateway);
+    }
+  g_free (fx->base_url);
+  g_ptr_array_unref (fx->lines);
+  g_string_free (fx->raw_out, TRUE);
+  g_string_free (fx->raw_err, TRUE);
+  remove_tree (fx->tmpdir);
+  g_free (fx->tmpdir);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Predicate) (Fixture *fx, gconstpointer data);
+
+/* Iterates the main loop until @predicate holds; fails the test after WAIT_TIMEOUT_MS. */
+static void
+wait_for (Fixture       *fx,
+          Predicate      predicate,
+          gconstpointer  data,
+          const char    *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
+
+  while (!predicate (fx, data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    {
+      g_printerr ("stdout:\n%s\nstderr:\n%s\n", fx->raw_out->str, fx->raw_err->str);
+      g_error ("timed out waiting for %s", what);
+    }
+  g_source_remove (id);
+}
+
+static void read_next_line (Fixture *fx);
+
+static void
+read_line_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                    &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (line == NULL)
+    {
+      fx->out_done = TRUE;
+      return;
+    }
+  g_string_append_printf (fx->raw_out, "%s\n", line);
+  if (line[0] == '{')
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+
+      if (!json_parser_load_from_data (parser, line, -1, &error))
+        g_error ("wirescope-cli printed a line that is not JSON: %s (%s)", line, error->message);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      g_ptr_array_add (fx->lines, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+    }
+  read_next_line (fx);
+}
+
+static void
+read_next_line (Fixture *fx)
+{
+  g_data_input_stream_read_line_async (fx->out, G_PRIORITY_DEFAULT, fx->cancellable,
+                                       read_line_cb, fx);
+}
+
+static void
+read_err_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                               &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      fx->err_done = TRUE;
+      return;
+    }
+  g_string_append_len (fx->raw_err, g_bytes_get_data (bytes, NULL),
+                       (gssize) g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 4096, G_PRIORITY_DEFAULT,
+                                   fx->cancellable, read_err_cb, fx);
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
+    return;
+  fx->exited = TRUE;
+  if (g_subprocess_get_if_exited (G_SUBPROCESS (source)))
+    fx->exit_status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  else
+    fx->exit_status = 128 + g_subprocess_get_term_sig (G_SUBPROCESS (source));
+}
+
+static void
+spawn_cli (Fixture            *fx,
+           const char * const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) WIRESCOPE_CLI_PATH);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  fx->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                              &error);
+  g_assert_no_error (error);
+
+  fx->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->process));
+  read_next_line (fx);
+  g_input_stream_read_bytes_async (g_subprocess_get_stderr_pipe (fx->process), 4096,
+                                   G_PRIORITY_DEFAULT, fx->cancellable, read_err_cb, fx);
+  g_subprocess_wait_async (fx->process, fx->cancellable, wait_cb, fx);
+}
+
+static gboolean
+has_exited (Fixture       *fx,
+            gconstpointer  data)
+{
+  return fx->exited && fx->out_done && fx->err_done;
+}
+
+static int
+wait_exit (Fixture *fx)
+{
+  wait_for (fx, has_exited, NULL, "wirescope-cli to exit");
+  return fx->exit_status;
+}
+
+/* Events of @event, optionally with string member @key == @value. */
+static guint
+count_events (Fixture    *fx,
+              const char *event,
+              const char *key,
+              const char *value)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->lines->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (fx->lines, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) != 0)
+        continue;
+      if (key != NULL
+          && g_strcmp0 (json_object_get_string_member_with_default (o, key, ""), value) != 0)
+        continue;
+      n++;
+    }
+  return n;
+}
+
+static JsonObject *
+last_event (Fixture    *fx,
+            const char *event)
+{
+  for (guint i = fx->lines->len; i > 0; i--)
+    {
+      JsonObject *o = g_ptr_array_index (fx->lines, i - 1);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static char *
+write_file (Fixture    *fx,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (fx->tmpdir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+assert_metrics_line (JsonObject *metrics)
+{
+  JsonObject *queue;
+
+  g_assert_nonnull (metrics);
+  g_assert_true (json_object_has_member (metrics, "t"));
+  g_assert_true (json_object_has_member (metrics, "messagesSent"));
+  g_assert_true (json_object_has_member (metrics, "messagesReceived"));
+  g_assert_true (json_object_has_member (metrics, "reconnectAttempts"));
+  queue = json_object_get_object_member (metrics, "queue");
+  g_assert_nonnull (queue);
+  g_assert_true (json_object_has_member (queue, "critical"));
+  g_assert_true (json_object_has_member (queue, "high"));
+  g_assert_true (json_object_has_member (queue, "normal"));
+  g_assert_true (json_object_has_member (queue, "low"));
+}
+
+/* Usage errors: exit 2 and a message that names the problem, before any connection. */
+static void
+test_usage_errors (Fixture       *fx,
+                   gconstpointer  data)
+{
+  static const struct
+  {
+    const char *args[8];
+    const char *message;
+  } cases[] = {
+    { { "connect", "--token", "t", NULL }, "no URL" },
+    { { "connect", "http://127.0.0.1:1/ws/chat/s1", "--token", "t", NULL }, "ws://" },
+    { { "connect", "ws://127.0.0.1:1/nowhere", "--token", "t", NULL }, "/nowhere" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", "--token", "t", "--jitter", "sideways", NULL },
+      "--jitter" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", "--token", "t", "--overflow", "lots", NULL },
+      "--overflow" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", "--token", "t", "--queue-capacity", "-3",
+        NULL }, "--queue-capacity" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", NULL }, "token" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", "--token", "t", "--token-file", "/nonexistent",
+        NULL }, "not both" },
+    { { "connect", "ws://127.0.0.1:1/ws/chat/s1", "--token-file", "/nonexistent/token", NULL },
+      "--token-file" },
+    { { "frobnicate", NULL }, "unknown command" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_clear_object (&fx->process);
+      g_clear_object (&fx->out);
+      fx->exited = fx->out_done = fx->err_done = FALSE;
+      g_string_truncate (fx->raw_err, 0);
+      g_string_truncate (fx->raw_out, 0);
+
+      spawn_cli (fx, cases[i].args);
+      g_assert_cmpint (wait_exit (fx), ==, 2);
+      if (strstr (fx->raw_err->str, cases[i].message) == NULL)
+        g_error ("case %u: “%s” not in stderr: %s", i, cases[i].message, fx->raw_err->str);
+      g_assert_cmpuint (fx->lines->len, ==, 0);
+    }
+}
+
+static gboolean
+saw_connected (Fixture       *fx,
+               gconstpointer  data)
+{
+  return count_events (fx, "state", "to", "connected") >= GPOINTER_TO_UINT (data);
+}
+
+/* --json: state transitions to connected, metrics every second and at exit; --duration ends with
+ * 0; the token (from a file, with whitespace around it) never appears in the output. */
+static void
+test_json_events (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *contents = g_strdup_printf ("  \n%s\n\n", token);
+  g_autofree char *token_file = write_file (fx, "token", contents);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  const char *args[] = { "connect", url, "--token-file", token_file, "--json", "--duration",
+                         "2.5", "--heartbeat-interval-ms", "300", NULL };
+  JsonObject *metrics;
+  JsonObject *exit_event;
+
+  spawn_cli (fx, args);
+  wait_for (fx, saw_connected, GUINT_TO_POINTER (1), "a state event to connected");
+  g_assert_cmpint (wait_exit (fx), ==, 0);
+
+  g_assert_cmpuint (count_events (fx, "state", "to", "connecting"), >=, 1);
+  g_assert_cmpuint (count_events (fx, "state", "to", "authenticating"), >=, 1);
+  g_assert_cmpuint (count_events (fx, "metrics", NULL, NULL), >=, 2);
+  metrics = last_event (fx, "metrics");
+  assert_metrics_line (metrics);
+  g_assert_true (json_object_get_boolean_member (metrics, "final"));
+  /* Heartbeats every 300 ms for two seconds: the round trip is known by the end. */
+  g_assert_false (json_object_get_null_member (metrics, "rttLastMs"));
+  exit_event = last_event (fx, "exit");
+  g_assert_nonnull (exit_event);
+  g_assert_cmpint (json_object_get_int_member (exit_event, "status"), ==, 0);
+
+  g_assert_null (strstr (fx->raw_out->str, token));
+  g_assert_null (strstr (fx->raw_err->str, token));
+}
+
+static gboolean
+saw_acks (Fixture       *fx,
+          gconstpointer  data)
+{
+  return count_events (fx, "ack", NULL, NULL) >= GPOINTER_TO_UINT (data);
+}
+
+/* --publish: good lines are acknowledged, a bad line is reported with its number and skipped;
+ * SIGINT then closes cleanly with final metrics. */
+static void
+test_publish_and_sigint (Fixture       *fx,
+                         gconstpointer  data)
+{
+  const char *sessions[] = { "s1", NULL };
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, sessions,
+                                                    3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/chat/s1", fx->base_url);
+  g_autofree char *publish = write_file (fx, "publish.ndjson",
+    "{\"channel\":\"chat:s1\",\"event\":\"user_message\",\"priority\":\"high\","
+    "\"payload\":{\"text\":\"one\"}}\n"
+    "{\"channel\":\"chat:s1\",\"event\":\"typing_start\",\"priority\":\"low\"}\n"
+    "{\"channel\":\"chat:s1\",\"event\":\"user_message\",\"priority\":\"urgent\"}\n"
+    "this is not json\n"
+    "{\"channel\":\"chat:s1\",\"event\":\"user_message\",\"payload\":{\"text\":\"three\"}}\n");
+  const char *args[] = { "connect", url, "--token", token, "--session", "s1", "--json",
+                         "--publish", publish, NULL };
+  JsonObject *metrics;
+
+  spawn_cli (fx, args);
+  wait_for (fx, saw_acks, GUINT_TO_POINTER (3), "three ack events");
+  g_assert_false (fx->exited);
+  g_assert_cmpuint (count_events (fx, "publish_failed", NULL, NULL), ==, 0);
+  g_assert_cmpuint (count_events (fx, "ack", "status", "ok"), ==, 3);
+
+  g_subprocess_send_signal (fx->process, SIGINT);
+  g_assert_cmpint (wait_exit (fx), ==, 0);
+
+  metrics = last_event (fx, "metrics");
+  assert_metrics_line (metrics);
+  g_assert_true (json_object_get_boolean_member (metrics, "final"));
+  g_assert_cmpint (json_object_get_int_member (metrics, "messagesSent"), >=, 3);
+  g_assert_cmpstr (json_object_get_string_member (last_event (fx, "exit"), "reason"), ==,
+                   "interrupted");
+  g_assert_cmpuint (count_events (fx, "state", "to", "disconnected"), >=, 1);
+
+  /* Lines 3 (unknown priority) and 4 (not JSON) were refused, by number. */
+  g_assert_nonnull (strstr (fx->raw_err->str, ":3:"));
+  g_assert_nonnull (strstr (fx->raw_err->str, "priority"));
+  g_assert_nonnull (strstr (fx->raw_err->str, ":4:"));
+  g_assert_null (strstr (fx->raw_err->str, ":5:"));
+}
+
+/* --publish -: lines from standard input are queued while the connection is still being made. */
+static void
+test_publish_stdin (Fixture       *fx,
+                    gconstpointer  data)
+{
+  const char *sessions[] = { "s2", NULL };
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-2", NULL, NULL, sessions,
+                                                    3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/chat/s2", fx->base_url);
+  const char *args[] = { "connect", url, "--token", token, "--json", "--publish", "-", NULL };
+  static const char input[] =
+    "{\"channel\":\"chat:s2\",\"event\":\"user_message\",\"payload\":{\"text\":\"a\"}}\n"
+    "{\"channel\":\"chat:s2\",\"event\":\"user_message\",\"payload\":{\"text\":\"b\"}}\n";
+  GOutputStream *in;
+  g_autoptr (GError) error = NULL;
+
+  spawn_cli (fx, args);
+  in = g_subprocess_get_stdin_pipe (fx->process);
+  g_output_stream_write_all (in, input, strlen (input), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (in, NULL, &error);
+  g_assert_no_error (error);
+
+  wait_for (fx, saw_acks, GUINT_TO_POINTER (2), "two ack events");
+  g_subprocess_send_signal (fx->process, SIGINT);
+  g_assert_cmpint (wait_exit (fx), ==, 0);
+  g_assert_cmpuint (count_events (fx, "ack", "status", "ok"), ==, 2);
+}
+
+/* Authentication refused: a token the gateway cannot verify (4001, also after the one refresh)
+ * and a valid token for another user's endpoint (4003) both end with 3. */
+static void
+test_auth_refused (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr (WireGateway) other = wire_gateway_new ();
+  g_autofree char *forged = NULL;
+  g_autofree char *wrong_user = wire_gateway_mint_token (fx->gateway, "user-9", NULL, NULL, NULL,
+                                                         3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+
+  wire_gateway_set_secret (other, (const guint8 *) "some-other-secret", 17);
+  forged = wire_gateway_mint_token (other, "user-1", NULL, NULL, NULL, 3600);
+
+  {
+    const char *args[] = { "connect", url, "--token", forged, "--json", NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 3);
+    g_assert_cmpuint (count_events (fx, "state", "to", "error"), >=, 1);
+    g_assert_null (strstr (fx->raw_out->str, forged));
+  }
+
+  g_clear_object (&fx->process);
+  g_clear_object (&fx->out);
+  fx->exited = fx->out_done = fx->err_done = FALSE;
+  g_ptr_array_set_size (fx->lines, 0);
+  {
+    const char *args[] = { "connect", url, "--token", wrong_user, NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 3);
+    g_assert_nonnull (strstr (fx->raw_out->str, "authentication refused"));
+  }
+}
+
+/* --reconnect-max-attempts 2 against a port nobody listens on: gives up with 4. */
+static void
+test_give_up (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint port;
+
+  /* A port that was free a moment ago and is closed again. */
+  g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/ws/notifications/user-1", port);
+
+  {
+    const char *args[] = { "connect", url, "--token", "t.t.t", "--json",
+                           "--reconnect-max-attempts", "2", "--reconnect-base-delay-ms", "50",
+                           "--reconnect-max-delay-ms", "100", "--jitter", "none", NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 4);
+  }
+  g_assert_cmpuint (count_events (fx, "state", "to", "reconnecting"), >=, 2);
+  g_assert_cmpuint (count_events (fx, "state", "to", "connected"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (last_event (fx, "exit"), "reason"), ==,
+                   "gave_up");
+  assert_metrics_line (last_event (fx, "metrics"));
+}
+
+/* Several URLs are several connections in one manager, each with its own index. */
+static void
+test_two_connections (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *url1 = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  g_autofree char *url2 = g_strdup_printf ("%s/ws/agent-status/user-1", fx->base_url);
+  const char *args[] = { "connect", url1, url2, "--token", token, "--json", "--duration", "1.5",
+                         NULL };
+  gboolean seen[2] = { FALSE, FALSE };
+
+  spawn_cli (fx, args);
+  g_assert_cmpint (wait_exit (fx), ==, 0);
+  for (guint i = 0; i < fx->lines->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (fx->lines, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "state") == 0
+          && g_strcmp0 (json_object_get_string_member (o, "to"), "connected") == 0)
+        {
+          gint64 index = json_object_get_int_member (o, "connection");
+
+          g_assert_cmpint (index, >=, 0);
+          g_assert_cmpint (index, <=, 1);
+          seen[index] = TRUE;
+        }
+    }
+  g_assert_true (seen[0]);
+  g_assert_true (seen[1]);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/wire/cli/usage-errors", Fixture, NULL, fixture_set_up, test_usage_errors,
+              fixture_tear_down);
+  g_test_add ("/wire/cli/json-events", Fixture, "gateway", fixture_set_up, test_json_events,
+              fixture_tear_down);
+  g_test_add ("/wire/cli/publish-and-sigint", Fixture, "gateway", fixture_set_up,
+              test_publish_and_sigint, fixture_tear_down);
+  g_test_add ("/wire/cli/publish-stdin", Fixture, "gateway", fixture_set_up, test_publish_stdin,
+              fixture_tear_down);
+  g_test_add ("/wire/cli/auth-refused", Fixture, "gateway", fixture_set_up, test_auth_refused,
+              fixture_tear_down);
+  g_test_add ("/wire/cli/give-up", Fixture, NULL, fixture_set_up, test_give_up,
+              fixture_tear_down);
+  g_test_add ("/wire/cli/two-connections", Fixture, "gateway", fixture_set_up,
+              test_two_connections, fixture_tear_down);
+
+  return g_test_run ();
+}
