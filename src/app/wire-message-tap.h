@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "wire-connection.h"
+#include "wire-message-ring.h"
+
+G_BEGIN_DECLS
+
+#define WIRE_TYPE_MESSAGE_TAP (wire_message_tap_get_type ())
+G_DECLARE_FINAL_TYPE (WireMessageTap, wire_message_tap, WIRE, MESSAGE_TAP, GObject)
+
+/* Records what one connection sends and receives into a WireMessageRing: incoming frames from
+ * the connection's "frame" and "message" signals (a message frame that is never delivered is a
+ * duplicate the client dropped), outgoing publishes from its queue's "sent" and "completed"
+ * signals (status sent → ack / duplicate / failed).
+ *
+ * One tap per connection, created on first use and kept with the connection, so that its history
+ * survives the page switching to another connection and back. */
+WireMessageTap  *wire_message_tap_get_for_connection (WireConnection *connection);
+WireMessageRing *wire_message_tap_get_ring           (WireMessageTap *self);
+/* The payload of a publish about to be sent (the queue's signals do not carry it), so that the
+ * log can show the whole frame. Forgotten once the publish completes. */
+void             wire_message_tap_remember_payload   (WireMessageTap *self,
+                                                      const char     *id,
+                                                      const char     *payload_json);
+
+G_END_DECLS
