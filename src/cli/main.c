@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "wire-cli-connect.h"
+#include "wire-cli-export.h"
 
 static void
 print_usage (FILE *stream)
@@ -19,6 +20,8 @@ print_usage (FILE *stream)
            "\n"
            "Commands:\n"
            "  connect URL…   Connect to a gateway and log states, messages and metrics\n"
+           "  export FILE    Convert a recording (connect --record) to CSV, NDJSON,\n"
+           "                 OpenMetrics or HAR\n"
            "\n"
            "Run “wirescope-cli COMMAND --help” for the options of a command.\n");
 }
@@ -50,6 +53,8 @@ main (int    argc,
     }
   if (g_str_equal (argv[1], "connect"))
     return wire_cli_connect_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "export"))
+    return wire_cli_export_run (argc - 1, argv + 1);
 
   fprintf (stderr, "wirescope-cli: unknown command “%s”\n\n", argv[1]);
   print_usage (stderr);

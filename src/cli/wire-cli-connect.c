@@ -11,9 +11,13 @@
 #include <gio/gunixinputstream.h>
 
 #include "wire-core.h"
+#include "wire-export.h"
+#include "wire-recorder.h"
+#include "wire-settings.h"
 #include "wire-cli-config-options.h"
 #include "wire-cli-connect.h"
 #include "wire-cli-json.h"
+#include "wire-cli-metrics-server.h"
 #include "wire-cli-publisher.h"
 
 /* How long a clean close (1000) may take before the command exits anyway. */
@@ -39,6 +43,11 @@ struct _Cli
   WireManager       *manager;
   GPtrArray         *links;
   WireCliPublisher  *publisher;
+  GSettings         *settings;
+  WireRecorder      *recorder;
+  WireCliMetricsServer *metrics_server;
+  char              *record_path;
+  WireExportFormat   record_format;
   GCancellable      *cancellable;
   WireCliJson        line;
   gboolean           json;
@@ -698,6 +707,7 @@ publish_request_cb (const WireCliPublishRequest *request,
   Cli *cli = user_data;
   Link *link;
   PublishData *pd;
+  WirePriority priority;
 
   if (cli->closing)
     return;
@@ -711,13 +721,17 @@ publish_request_cb (const WireCliPublishRequest *request,
       return;
     }
 
+  priority = request->priority;
+  if (!request->has_priority)
+    priority = wire_settings_priority_for_event (cli->settings, request->event);
+
   pd = g_new0 (PublishData, 1);
   pd->cli = cli;
   pd->index = link->index;
   pd->line = request->line;
   cli->pending_publishes++;
   pd->id = wire_connection_publish_async (link->connection, request->channel, request->event,
-                                          request->priority, request->payload_json,
+                                          priority, request->payload_json,
                                           cli->cancellable, publish_done_cb, pd);
 }
 
@@ -756,6 +770,50 @@ sigint_cb (gpointer user_data)
     }
   begin_close (cli, worst_outcome (cli), "interrupted");
   return G_SOURCE_CONTINUE;
+}
+
+static void
+emit_listening (Cli        *cli,
+                const char *url)
+{
+  if (cli->json)
+    {
+      wire_cli_json_begin (&cli->line, now_ms (cli), "listening");
+      wire_cli_json_string (&cli->line, "url", url);
+      wire_cli_json_print (&cli->line, stdout);
+    }
+  else
+    {
+      human_prefix (cli, NULL);
+      fprintf (stdout, "serving metrics at %s\n", url);
+      fflush (stdout);
+    }
+}
+
+/* --record: the last sample, then the whole recording in one file (written to a temporary name
+ * and renamed, so an interrupted write never leaves half a file). */
+static gboolean
+write_record (Cli *cli)
+{
+  g_autoptr (WireRecording) recording = NULL;
+  g_autoptr (GFile) file = g_file_new_for_commandline_arg (cli->record_path);
+  g_autoptr (GError) error = NULL;
+
+  wire_recorder_sample_now (cli->recorder);
+  wire_recorder_stop (cli->recorder);
+  recording = wire_recorder_snapshot (cli->recorder);
+  if (!wire_export_file (recording, cli->record_format, file, NULL, &error))
+    {
+      g_autofree char *sentence = wire_export_error_describe (error, file);
+
+      fprintf (stderr, "wirescope-cli: --record: %s\n", sentence);
+      return FALSE;
+    }
+  if (!cli->json)
+    fprintf (stderr, "wirescope-cli: recorded %" G_GUINT64_FORMAT " items to %s (%s)\n",
+             wire_recording_get_n_items (recording), cli->record_path,
+             wire_export_format_to_string (cli->record_format));
+  return TRUE;
 }
 
 static void
@@ -815,6 +873,46 @@ check_url (const char *url)
   return TRUE;
 }
 
+static gboolean
+check_arguments (const char * const *args,
+                 double              duration,
+                 const char         *record,
+                 const char         *record_format,
+                 WireExportFormat   *out_format)
+{
+  if (g_strv_length ((char **) args) < 2)
+    {
+      usage_error ("no URL given");
+      return FALSE;
+    }
+  for (guint i = 1; args[i] != NULL; i++)
+    {
+      if (!check_url (args[i]))
+        return FALSE;
+    }
+  if (duration < 0 || duration > 365.0 * 24 * 3600)
+    {
+      usage_error ("--duration: %g is not a number of seconds", duration);
+      return FALSE;
+    }
+
+  *out_format = WIRE_EXPORT_NDJSON;
+  if (record_format != NULL && !wire_export_format_from_string (record_format, out_format))
+    {
+      usage_error ("--record-format: unknown format “%s” (use csv, ndjson, openmetrics or har)",
+                   record_format);
+      return FALSE;
+    }
+  if (record_format != NULL && record == NULL)
+    {
+      usage_error ("--record-format needs --record FILE");
+      return FALSE;
+    }
+  if (record != NULL && record_format == NULL)
+    wire_export_format_from_filename (record, out_format);
+  return TRUE;
+}
+
 static const char description[] =
   "Connects to every URL (ws:// or wss:// with a path of the gateway protocol, e.g.\n"
   "ws://localhost:8080/ws/chat/session-1) in one connection manager and logs what happens.\n"
@@ -851,10 +949,14 @@ wire_cli_connect_run (int    argc,
   g_autofree char *token_file = NULL;
   g_autofree char *session_id = NULL;
   g_autofree char *publish = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *record_format = NULL;
+  g_autofree char *metrics_listen = NULL;
+  gboolean no_settings = FALSE;
   gboolean json = FALSE;
   double duration = 0;
   Cli cli = { 0 };
-  int status;
+  int status = WIRE_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Bearer token (JWT); prefer --token-file",
       "TOKEN" },
@@ -869,12 +971,32 @@ wire_cli_connect_run (int    argc,
       "Close cleanly after SECONDS (exit 0)", "SECONDS" },
     { "publish", 0, 0, G_OPTION_ARG_FILENAME, &publish,
       "Publish the JSON lines of FILE (- = standard input)", "FILE" },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &record,
+      "Record samples, state changes and messages; write them to FILE at exit", "FILE" },
+    { "record-format", 0, 0, G_OPTION_ARG_STRING, &record_format,
+      "csv, ndjson, openmetrics or har (default: from the --record file name, else ndjson)",
+      "FORMAT" },
+    { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &metrics_listen,
+      "Serve OpenMetrics for Prometheus at http://HOST:PORT/metrics", "HOST:PORT" },
+    { "no-settings", 0, 0, G_OPTION_ARG_NONE, &no_settings,
+      "Ignore the saved settings (GSettings) and start from the defaults", NULL },
     { NULL },
   };
 
   args = g_new0 (char *, argc + 1);
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
+
+  /* The saved settings are the base the flags override, so they are applied before parsing. */
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    {
+      if (g_str_equal (argv[i], "--no-settings"))
+        no_settings = TRUE;
+    }
+  if (!no_settings)
+    cli.settings = wire_settings_new_if_installed ();
+  if (cli.settings != NULL)
+    wire_settings_apply_to_config (cli.settings, config);
 
   context = g_option_context_new ("URL… — monitor connections to a Wirescope gateway");
   g_option_context_set_description (context, description);
@@ -883,29 +1005,21 @@ wire_cli_connect_run (int    argc,
   if (!g_option_context_parse_strv (context, &args, &error))
     {
       usage_error ("%s", error->message);
-      return WIRE_CLI_EXIT_USAGE;
+      status = WIRE_CLI_EXIT_USAGE;
+      goto out;
     }
-
-  if (g_strv_length (args) < 2)
+  if (!check_arguments ((const char * const *) args, duration, record, record_format,
+                        &cli.record_format))
     {
-      usage_error ("no URL given");
-      return WIRE_CLI_EXIT_USAGE;
-    }
-  for (guint i = 1; args[i] != NULL; i++)
-    {
-      if (!check_url (args[i]))
-        return WIRE_CLI_EXIT_USAGE;
-    }
-  if (duration < 0 || duration > 365.0 * 24 * 3600)
-    {
-      usage_error ("--duration: %g is not a number of seconds", duration);
-      return WIRE_CLI_EXIT_USAGE;
+      status = WIRE_CLI_EXIT_USAGE;
+      goto out;
     }
 
   if (token != NULL && token_file != NULL)
     {
       usage_error ("give either --token or --token-file, not both");
-      return WIRE_CLI_EXIT_USAGE;
+      status = WIRE_CLI_EXIT_USAGE;
+      goto out;
     }
   if (token_file != NULL)
     {
@@ -913,7 +1027,8 @@ wire_cli_connect_run (int    argc,
       if (token == NULL)
         {
           usage_error ("--token-file: %s", error->message);
-          return WIRE_CLI_EXIT_USAGE;
+          status = WIRE_CLI_EXIT_USAGE;
+          goto out;
         }
     }
   else if (token == NULL && g_getenv ("WIRESCOPE_TOKEN") != NULL)
@@ -923,7 +1038,8 @@ wire_cli_connect_run (int    argc,
   if (token == NULL || *token == '\0')
     {
       usage_error ("a token is needed: --token, --token-file or WIRESCOPE_TOKEN");
-      return WIRE_CLI_EXIT_USAGE;
+      status = WIRE_CLI_EXIT_USAGE;
+      goto out;
     }
 
   cli.start_us = g_get_monotonic_time ();
@@ -976,6 +1092,34 @@ wire_cli_connect_run (int    argc,
   g_signal_connect (wire_manager_get_network_monitor (cli.manager), "notify",
                     G_CALLBACK (network_notify_cb), &cli);
 
+  if (record != NULL || metrics_listen != NULL)
+    {
+      cli.recorder = wire_recorder_new (0, 0);
+      for (guint i = 0; i < cli.links->len; i++)
+        {
+          Link *link = g_ptr_array_index (cli.links, i);
+
+          wire_recorder_add_connection (cli.recorder, link->connection);
+        }
+      wire_recorder_start (cli.recorder);
+      cli.record_path = g_strdup (record);
+    }
+  if (metrics_listen != NULL)
+    {
+      cli.metrics_server = wire_cli_metrics_server_new (cli.recorder);
+      if (!wire_cli_metrics_server_listen (cli.metrics_server, metrics_listen, &error))
+        {
+          if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+            usage_error ("%s", error->message);
+          else
+            fprintf (stderr, "wirescope-cli: --metrics-listen %s: %s\n", metrics_listen,
+                     error->message);
+          status = WIRE_CLI_EXIT_USAGE;
+          goto out;
+        }
+      emit_listening (&cli, wire_cli_metrics_server_get_url (cli.metrics_server));
+    }
+
   if (publish != NULL)
     {
       g_autoptr (GInputStream) stream = NULL;
@@ -1015,6 +1159,8 @@ wire_cli_connect_run (int    argc,
 
   g_main_loop_run (cli.loop);
   status = cli.exit_status;
+  if (cli.record_path != NULL && !write_record (&cli) && status == WIRE_CLI_EXIT_OK)
+    status = WIRE_CLI_EXIT_FAILED;
 
 out:
   g_clear_handle_id (&cli.metrics_id, g_source_remove);
@@ -1025,6 +1171,10 @@ out:
   g_clear_handle_id (&cli.network_idle_id, g_source_remove);
   cli.done = TRUE;
   g_clear_object (&cli.publisher);
+  g_clear_object (&cli.metrics_server);
+  if (cli.recorder != NULL)
+    wire_recorder_stop (cli.recorder);
+  g_clear_object (&cli.recorder);
   g_cancellable_cancel (cli.cancellable);
   if (cli.manager != NULL)
     g_signal_handlers_disconnect_by_data (wire_manager_get_network_monitor (cli.manager), &cli);
@@ -1050,5 +1200,7 @@ out:
     memset (cli.token, 0, strlen (cli.token));
   g_free (cli.token);
   g_free (cli.token_file);
+  g_free (cli.record_path);
+  g_clear_object (&cli.settings);
   return status;
 }

@@ -170,6 +170,7 @@ wire_cli_publish_line_parse (const char             *text,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  out->has_priority = priority != NULL;
   if (priority != NULL && !wire_priority_from_string (priority, &out->priority))
     {
       g_set_error (error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,

@@ -15,6 +15,7 @@ typedef struct
   const char   *channel;
   const char   *event;
   WirePriority  priority;      /* "normal" when the line has none */
+  gboolean      has_priority;  /* the line chose one */
   const char   *payload_json;  /* the payload object as JSON text ("{}" when absent) */
   int           connection;    /* the line's "connection" index, -1 when absent */
 } WireCliPublishRequest;
