@@ -26,11 +26,42 @@ typedef gboolean (*WireQueueSendFunc) (const char *id,
  *
  * Properties: capacity, overflow (WireOverflowPolicy), max-retries, retry-delay-ms,
  * ack-timeout-ms (all read-write, following the WireConfig given at construction), and read-only
- * depth (all classes), in-flight, retries, failures, overflows, rate-limited (counters). */
+ * depth (all classes), in-flight, retries, failures, overflows, rate-limited (counters).
+ * Also: config (construct-only, may be NULL for the defaults), window (read-write, default 128:
+ * the most publishes on the wire without an ack, so a reconnect never re-sends thousands at
+ * once), pacing (read-write, default TRUE: a token bucket per channel at the rate of the default
+ * channel policy, so the gateway's rate_limited is the exception), online (read-only),
+ * depth-critical, depth-high, depth-normal, depth-low (read-only).
+ *
+ * Depth counts messages waiting to be written; in-flight those written and not yet acknowledged.
+ * Capacity bounds both together (wire_message_queue_get_length()). Lowering the capacity below
+ * the current length drops nothing: new messages are refused with WIRE_ERROR_QUEUE_FULL (under
+ * either policy) until the queue is below it. drop-lowest fails the oldest *waiting* message of
+ * the lowest class (a message on the wire is not recalled); when the new message's class is
+ * lower than every waiting one, the new message itself fails with WIRE_ERROR_OVERFLOW.
+ *
+ * Retries: a publish is written at most 1 + max-retries times; the n-th re-send waits
+ * retry-delay × n. A rate_limited error waits retryAfterMs (retry-delay when absent) and uses no
+ * retry. Other error frames for the id fail the message with the matching WireError.
+ *
+ * Order: whenever a frame is written it belongs to the highest class that has a message ready.
+ * Within one class, first transmissions follow enqueue order, and a message that must be
+ * re-sent (lost link, ack timeout, failed write, rate_limited) is re-sent, in enqueue order,
+ * before any later message of its class is written for the first time: such a message holds
+ * back its own class (never the other classes) while it waits. set_online(TRUE) cancels pending
+ * retry and rate-limit waits, since they belonged to the old link.
+ *
+ * Timers: one GSource per queue (the earliest ack deadline or wake-up), attached to the
+ * thread-default main context at construction. Cancelling an enqueue's GCancellable fails it
+ * with G_IO_ERROR_CANCELLED in the next main-loop iteration and removes it. */
 WireMessageQueue *wire_message_queue_new              (WireConfig        *config);
 
-/* @id NULL: a unique id is generated. @payload_json: the payload object's JSON text (NULL = {}).
- * Returns the id (owned by the queue until completion; copy it if kept). */
+/* @id NULL: a unique id is generated ("m-<random 64-bit hex>-<counter>"); a given id has 1 to 128
+ * characters and must not be queued already. @payload_json: the payload object's JSON text
+ * (NULL = {}), validated by the caller. @callback may be NULL: the outcome is then only reported
+ * by the completed signal.
+ * Returns the id (owned by the queue until completion, and with a callback until the callback
+ * ran; copy it if kept), or NULL when the message was refused at once without a callback. */
 const char       *wire_message_queue_enqueue_async    (WireMessageQueue  *self,
                                                        const char        *id,
                                                        const char        *channel,
@@ -71,6 +102,9 @@ guint             wire_message_queue_get_depth        (WireMessageQueue  *self,
                                                        WirePriority       priority);
 guint             wire_message_queue_get_total_depth  (WireMessageQueue  *self);
 guint             wire_message_queue_get_in_flight    (WireMessageQueue  *self);
+/* Waiting plus in flight: what capacity bounds. */
+guint             wire_message_queue_get_length       (WireMessageQueue  *self);
+gboolean          wire_message_queue_get_online       (WireMessageQueue  *self);
 /* Age of the oldest message not yet acknowledged, ms; 0 when empty. */
 gint64            wire_message_queue_get_oldest_age_ms (WireMessageQueue *self);
 guint             wire_message_queue_get_capacity     (WireMessageQueue  *self);
