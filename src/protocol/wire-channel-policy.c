@@ -110,9 +110,10 @@ wire_channel_policy_add_rule (WireChannelPolicy     *policy,
     {
       RuleEntry *old = g_hash_table_lookup (policy->exact, entry->pattern);
 
+      /* Replace the key too, before the old entry (which owns the old key) is freed. */
+      g_hash_table_replace (policy->exact, entry->pattern, entry);
       if (old != NULL)
         g_ptr_array_remove (policy->rules, old);
-      g_hash_table_insert (policy->exact, entry->pattern, entry);
     }
   else
     {

@@ -338,13 +338,11 @@ scan_string (Scanner  *s,
           break;
 
         default:
-          {
-            char buf[16];
-
-            scan_fail (s, s->p, "invalid escape “\\%s”",
-                       describe_byte (s->p + 1, s->end, buf));
-            return FALSE;
-          }
+          if (s->p[1] >= 0x21 && s->p[1] < 0x7f)
+            scan_fail (s, s->p, "invalid escape “\\%c”", s->p[1]);
+          else
+            scan_fail (s, s->p, "invalid escape: backslash before byte 0x%02x", s->p[1]);
+          return FALSE;
         }
     }
 
