@@ -16,9 +16,9 @@
 #include "wire-settings.h"
 #include "wire-cli-config-options.h"
 #include "wire-cli-connect.h"
-#include "wire-cli-json.h"
 #include "wire-cli-metrics-server.h"
 #include "wire-cli-publisher.h"
+#include "wire-cli-reporter.h"
 
 /* How long a clean close (1000) may take before the command exits anyway. */
 #define CLOSE_GRACE_MS 3000
@@ -49,9 +49,7 @@ struct _Cli
   char              *record_path;
   WireExportFormat   record_format;
   GCancellable      *cancellable;
-  WireCliJson        line;
-  gboolean           json;
-  gint64             start_us;
+  WireCliReporter   *reporter;
   char              *token;
   char              *token_file;
 
@@ -84,24 +82,6 @@ typedef struct
 static void begin_close (Cli        *cli,
                          int         status,
                          const char *reason);
-
-static gint64
-now_ms (Cli *cli)
-{
-  return (g_get_monotonic_time () - cli->start_us) / 1000;
-}
-
-static void
-human_prefix (Cli  *cli,
-              Link *link)
-{
-  gint64 t = now_ms (cli);
-
-  if (link != NULL)
-    fprintf (stdout, "[%4" G_GINT64_FORMAT ".%03d] #%u ", t / 1000, (int) (t % 1000), link->index);
-  else
-    fprintf (stdout, "[%4" G_GINT64_FORMAT ".%03d] ", t / 1000, (int) (t % 1000));
-}
 
 static void
 usage_error (const char *format,
@@ -165,86 +145,15 @@ token_cb (gpointer user_data,
 }
 
 static void
-emit_metrics (Link     *link,
-              gboolean  final)
-{
-  Cli *cli = link->cli;
-  WireMetrics m = { 0 };
-  WireMessageQueue *queue = wire_connection_get_queue (link->connection);
-  const char *state = wire_connection_state_to_string (wire_connection_get_state (link->connection));
-  guint depth[WIRE_N_PRIORITIES];
-
-  wire_connection_get_metrics (link->connection, &m);
-  for (guint p = 0; p < WIRE_N_PRIORITIES; p++)
-    depth[p] = wire_message_queue_get_depth (queue, (WirePriority) p);
-
-  if (cli->json)
-    {
-      WireCliJson *j = &cli->line;
-
-      wire_cli_json_begin (j, now_ms (cli), "metrics");
-      wire_cli_json_uint (j, "connection", link->index);
-      wire_cli_json_string (j, "state", state);
-      wire_cli_json_bool (j, "final", final);
-      wire_cli_json_int (j, "connectedAt", m.connected_at_ms);
-      wire_cli_json_int (j, "lastMessageAt", m.last_message_at_ms);
-      wire_cli_json_uint (j, "messagesSent", m.messages_sent);
-      wire_cli_json_uint (j, "messagesReceived", m.messages_received);
-      wire_cli_json_uint (j, "errors", m.errors);
-      wire_cli_json_uint (j, "reconnectAttempts", m.reconnect_attempts);
-      wire_cli_json_uint (j, "reconnectsTotal", m.reconnects_total);
-      wire_cli_json_uint (j, "bytesSent", m.bytes_sent);
-      wire_cli_json_uint (j, "bytesReceived", m.bytes_received);
-      wire_cli_json_uint (j, "dedupHits", m.dedup_hits);
-      wire_cli_json_uint (j, "rateLimited", m.rate_limited);
-      wire_cli_json_uint (j, "overflows", m.overflows);
-      if (m.rtt_last_ms >= 0)
-        {
-          wire_cli_json_int (j, "rttLastMs", m.rtt_last_ms);
-          wire_cli_json_int (j, "rttP50Ms", m.rtt_p50_ms);
-          wire_cli_json_int (j, "rttP95Ms", m.rtt_p95_ms);
-        }
-      else
-        {
-          wire_cli_json_null (j, "rttLastMs");
-          wire_cli_json_null (j, "rttP50Ms");
-          wire_cli_json_null (j, "rttP95Ms");
-        }
-      wire_cli_json_begin_object (j, "queue");
-      for (guint p = 0; p < WIRE_N_PRIORITIES; p++)
-        wire_cli_json_uint (j, wire_priority_to_string ((WirePriority) p), depth[p]);
-      wire_cli_json_uint (j, "inFlight", wire_message_queue_get_in_flight (queue));
-      wire_cli_json_int (j, "oldestAgeMs", wire_message_queue_get_oldest_age_ms (queue));
-      wire_cli_json_uint (j, "retries", wire_message_queue_get_retries (queue));
-      wire_cli_json_uint (j, "failures", wire_message_queue_get_failures (queue));
-      wire_cli_json_end_object (j);
-      wire_cli_json_print (j, stdout);
-      return;
-    }
-
-  human_prefix (cli, link);
-  fprintf (stdout,
-           "%s %s: in %" G_GUINT64_FORMAT " msgs / %" G_GUINT64_FORMAT " B, out %"
-           G_GUINT64_FORMAT " msgs / %" G_GUINT64_FORMAT " B",
-           final ? "final metrics" : "metrics", state, m.messages_received, m.bytes_received,
-           m.messages_sent, m.bytes_sent);
-  if (m.rtt_last_ms >= 0)
-    fprintf (stdout, ", rtt %" G_GINT64_FORMAT " ms (p50 %" G_GINT64_FORMAT ", p95 %"
-             G_GINT64_FORMAT ")", m.rtt_last_ms, m.rtt_p50_ms, m.rtt_p95_ms);
-  fprintf (stdout,
-           ", reconnects %" G_GUINT64_FORMAT ", errors %" G_GUINT64_FORMAT ", dedup %"
-           G_GUINT64_FORMAT ", queue c/h/n/l %u/%u/%u/%u (in flight %u)\n",
-           m.reconnects_total, m.errors, m.dedup_hits, depth[0], depth[1], depth[2], depth[3],
-           wire_message_queue_get_in_flight (queue));
-  fflush (stdout);
-}
-
-static void
 emit_all_metrics (Cli      *cli,
                   gboolean  final)
 {
   for (guint i = 0; i < cli->links->len; i++)
-    emit_metrics (g_ptr_array_index (cli->links, i), final);
+    {
+      Link *link = g_ptr_array_index (cli->links, i);
+
+      wire_cli_reporter_metrics (cli->reporter, link->index, link->connection, final);
+    }
 }
 
 static gboolean
@@ -290,19 +199,7 @@ finish_close (Cli *cli)
   g_clear_handle_id (&cli->close_timeout_id, g_source_remove);
 
   emit_all_metrics (cli, TRUE);
-  if (cli->json)
-    {
-      wire_cli_json_begin (&cli->line, now_ms (cli), "exit");
-      wire_cli_json_int (&cli->line, "status", cli->exit_status);
-      wire_cli_json_string (&cli->line, "reason", cli->exit_reason);
-      wire_cli_json_print (&cli->line, stdout);
-    }
-  else
-    {
-      human_prefix (cli, NULL);
-      fprintf (stdout, "exit %d (%s)\n", cli->exit_status, cli->exit_reason);
-      fflush (stdout);
-    }
+  wire_cli_reporter_exit (cli->reporter, cli->exit_status, cli->exit_reason);
   g_main_loop_quit (cli->loop);
 }
 
@@ -391,19 +288,12 @@ check_outcome_cb (gpointer user_data)
       link->outcome_reason = "closed";
     }
 
-  if (!cli->json)
-    {
-      const char *error = wire_connection_get_last_error (link->connection);
-
-      human_prefix (cli, link);
-      fprintf (stdout, "ended: %s%s%s (close code %d)\n",
-               link->outcome == WIRE_CLI_EXIT_AUTH_REFUSED ? "authentication refused"
-               : link->outcome == WIRE_CLI_EXIT_GAVE_UP   ? "gave up reconnecting"
-               : link->outcome == WIRE_CLI_EXIT_FAILED    ? "error"
-                                                          : "closed",
-               error != NULL ? ": " : "", error != NULL ? error : "", code);
-      fflush (stdout);
-    }
+  wire_cli_reporter_ended (cli->reporter, link->index,
+                           link->outcome == WIRE_CLI_EXIT_AUTH_REFUSED ? "authentication refused"
+                           : link->outcome == WIRE_CLI_EXIT_GAVE_UP   ? "gave up reconnecting"
+                           : link->outcome == WIRE_CLI_EXIT_FAILED    ? "error"
+                                                                      : "closed",
+                           wire_connection_get_last_error (link->connection), code);
 
   for (guint i = 0; i < cli->links->len; i++)
     {
@@ -423,64 +313,7 @@ transition_cb (WireConnection *connection,
 {
   Link *link = user_data;
   Cli *cli = link->cli;
-  const char *from = wire_connection_state_to_string (transition->from);
-  const char *to = wire_connection_state_to_string (transition->to);
-
-  if (cli->json)
-    {
-      WireCliJson *j = &cli->line;
-
-      wire_cli_json_begin (j, now_ms (cli), "state");
-      wire_cli_json_uint (j, "connection", link->index);
-      wire_cli_json_string (j, "url", wire_connection_get_url (connection));
-      wire_cli_json_string (j, "from", from);
-      wire_cli_json_string (j, "to", to);
-      if (transition->close_code != 0)
-        wire_cli_json_int (j, "closeCode", transition->close_code);
-      else
-        wire_cli_json_null (j, "closeCode");
-      wire_cli_json_string (j, "reason", transition->reason);
-      wire_cli_json_uint (j, "attempt", transition->attempt);
-      if (transition->delay_ms >= 0)
-        wire_cli_json_int (j, "delayMs", transition->delay_ms);
-      else
-        wire_cli_json_null (j, "delayMs");
-      if (transition->to == WIRE_CONNECTION_CONNECTED)
-        {
-          wire_cli_json_string (j, "userId", wire_connection_get_user_id (connection));
-          wire_cli_json_string (j, "connectionId", wire_connection_get_connection_id (connection));
-          wire_cli_json_strv (j, "availableChannels",
-                              wire_connection_get_available_channels (connection));
-        }
-      wire_cli_json_print (j, stdout);
-    }
-  else
-    {
-      human_prefix (cli, link);
-      fprintf (stdout, "%s → %s", from, to);
-      if (transition->close_code != 0)
-        fprintf (stdout, " (close %d %s)", transition->close_code,
-                 wire_close_code_nick (transition->close_code));
-      if (transition->reason != NULL)
-        fprintf (stdout, ": %s", transition->reason);
-      if (transition->attempt > 0)
-        fprintf (stdout, ", attempt %u", transition->attempt);
-      if (transition->delay_ms >= 0)
-        fprintf (stdout, ", next try in %" G_GINT64_FORMAT " ms", transition->delay_ms);
-      if (transition->to == WIRE_CONNECTION_CONNECTED)
-        {
-          const char * const *channels = wire_connection_get_available_channels (connection);
-          g_autofree char *joined = channels != NULL ? g_strjoinv (", ", (char **) channels)
-                                                     : g_strdup ("none");
-
-          fprintf (stdout, " as %s, channels: %s",
-                   wire_connection_get_user_id (connection) != NULL
-                       ? wire_connection_get_user_id (connection) : "?",
-                   *joined != '\0' ? joined : "none");
-        }
-      fputc ('\n', stdout);
-      fflush (stdout);
-    }
+  wire_cli_reporter_state (cli->reporter, link->index, connection, transition);
 
   if (cli->closing)
     {
@@ -497,35 +330,8 @@ message_cb (WireConnection *connection,
             gpointer        user_data)
 {
   Link *link = user_data;
-  Cli *cli = link->cli;
-  gsize len = 0;
-  const char *text = wire_envelope_get_text (envelope, &len);
 
-  if (cli->json)
-    {
-      wire_cli_json_begin (&cli->line, now_ms (cli), "message");
-      wire_cli_json_uint (&cli->line, "connection", link->index);
-      wire_cli_json_raw (&cli->line, "envelope", text, len);
-      wire_cli_json_print (&cli->line, stdout);
-    }
-  else
-    {
-      gsize payload_len = 0;
-      const char *payload = wire_envelope_peek_member (envelope, "payload", &payload_len);
-
-      human_prefix (cli, link);
-      fprintf (stdout, "message %s %s", envelope->channel != NULL ? envelope->channel : "-",
-               envelope->event != NULL ? envelope->event : "-");
-      if (envelope->from != NULL)
-        fprintf (stdout, " from %s", envelope->from);
-      if (envelope->has_priority)
-        fprintf (stdout, " [%s]", wire_priority_to_string (envelope->priority));
-      if (payload != NULL)
-        fprintf (stdout, " %.*s%s", (int) MIN (payload_len, 200), payload,
-                 payload_len > 200 ? "…" : "");
-      fputc ('\n', stdout);
-      fflush (stdout);
-    }
+  wire_cli_reporter_message (link->cli->reporter, link->index, envelope);
 }
 
 static void
@@ -535,26 +341,8 @@ subscribed_cb (WireConnection *connection,
                gpointer        user_data)
 {
   Link *link = user_data;
-  Cli *cli = link->cli;
 
-  if (cli->json)
-    {
-      wire_cli_json_begin (&cli->line, now_ms (cli), "subscribed");
-      wire_cli_json_uint (&cli->line, "connection", link->index);
-      wire_cli_json_strv (&cli->line, "channels", (const char * const *) granted);
-      wire_cli_json_strv (&cli->line, "denied", (const char * const *) denied);
-      wire_cli_json_print (&cli->line, stdout);
-    }
-  else
-    {
-      g_autofree char *g = granted != NULL ? g_strjoinv (", ", granted) : g_strdup ("");
-      g_autofree char *d = denied != NULL ? g_strjoinv ("; ", denied) : g_strdup ("");
-
-      human_prefix (cli, link);
-      fprintf (stdout, "subscribed: %s%s%s\n", *g != '\0' ? g : "none",
-               *d != '\0' ? ", denied: " : "", d);
-      fflush (stdout);
-    }
+  wire_cli_reporter_subscribed (link->cli->reporter, link->index, granted, denied);
 }
 
 static gboolean
@@ -572,25 +360,7 @@ network_idle_cb (gpointer user_data)
   cli->network_status = status;
   cli->network_latency = latency;
 
-  if (cli->json)
-    {
-      wire_cli_json_begin (&cli->line, now_ms (cli), "network");
-      wire_cli_json_string (&cli->line, "status", wire_network_status_to_string (status));
-      if (latency >= 0)
-        wire_cli_json_int (&cli->line, "latencyMs", latency);
-      else
-        wire_cli_json_null (&cli->line, "latencyMs");
-      wire_cli_json_print (&cli->line, stdout);
-    }
-  else
-    {
-      human_prefix (cli, NULL);
-      fprintf (stdout, "network %s", wire_network_status_to_string (status));
-      if (latency >= 0)
-        fprintf (stdout, " (probe %" G_GINT64_FORMAT " ms)", latency);
-      fputc ('\n', stdout);
-      fflush (stdout);
-    }
+  wire_cli_reporter_network (cli->reporter, status, latency);
   return G_SOURCE_REMOVE;
 }
 
@@ -637,38 +407,7 @@ publish_done_cb (GObject      *source,
       return;
     }
 
-  if (cli->json)
-    {
-      WireCliJson *j = &cli->line;
-
-      wire_cli_json_begin (j, now_ms (cli), error == NULL ? "ack" : "publish_failed");
-      wire_cli_json_uint (j, "connection", pd->index);
-      wire_cli_json_string (j, "id", pd->id);
-      wire_cli_json_uint (j, "line", pd->line);
-      if (error == NULL)
-        {
-          wire_cli_json_string (j, "status", status);
-        }
-      else
-        {
-          wire_cli_json_string (j, "error", error->message);
-          if (error->domain == WIRE_ERROR)
-            wire_cli_json_string (j, "code", wire_error_to_wire_code (error->code));
-        }
-      wire_cli_json_print (j, stdout);
-    }
-  else
-    {
-      Link *link = g_ptr_array_index (cli->links, pd->index);
-
-      human_prefix (cli, link);
-      if (error == NULL)
-        fprintf (stdout, "ack %s (line %u): %s\n", pd->id, pd->line, status);
-      else
-        fprintf (stdout, "publish failed %s (line %u): %s\n", pd->id != NULL ? pd->id : "-",
-                 pd->line, error->message);
-      fflush (stdout);
-    }
+  wire_cli_reporter_publish (cli->reporter, pd->index, pd->id, pd->line, status, error);
   publish_data_free (pd);
 }
 
@@ -762,32 +501,9 @@ sigint_cb (gpointer user_data)
       finish_close (cli);
       return G_SOURCE_CONTINUE;
     }
-  if (!cli->json)
-    {
-      human_prefix (cli, NULL);
-      fprintf (stdout, "interrupted, closing\n");
-      fflush (stdout);
-    }
+  wire_cli_reporter_note (cli->reporter, "interrupted, closing");
   begin_close (cli, worst_outcome (cli), "interrupted");
   return G_SOURCE_CONTINUE;
-}
-
-static void
-emit_listening (Cli        *cli,
-                const char *url)
-{
-  if (cli->json)
-    {
-      wire_cli_json_begin (&cli->line, now_ms (cli), "listening");
-      wire_cli_json_string (&cli->line, "url", url);
-      wire_cli_json_print (&cli->line, stdout);
-    }
-  else
-    {
-      human_prefix (cli, NULL);
-      fprintf (stdout, "serving metrics at %s\n", url);
-      fflush (stdout);
-    }
 }
 
 /* --record: the last sample, then the whole recording in one file (written to a temporary name
@@ -809,7 +525,7 @@ write_record (Cli *cli)
       fprintf (stderr, "wirescope-cli: --record: %s\n", sentence);
       return FALSE;
     }
-  if (!cli->json)
+  if (!wire_cli_reporter_is_json (cli->reporter))
     fprintf (stderr, "wirescope-cli: recorded %" G_GUINT64_FORMAT " items to %s (%s)\n",
              wire_recording_get_n_items (recording), cli->record_path,
              wire_export_format_to_string (cli->record_format));
@@ -1042,8 +758,7 @@ wire_cli_connect_run (int    argc,
       goto out;
     }
 
-  cli.start_us = g_get_monotonic_time ();
-  cli.json = json;
+  cli.reporter = wire_cli_reporter_new (json);
   cli.config = config;
   cli.token = g_steal_pointer (&token);
   cli.token_file = g_steal_pointer (&token_file);
@@ -1051,7 +766,6 @@ wire_cli_connect_run (int    argc,
   cli.manager = wire_manager_new (config);
   cli.links = g_ptr_array_new_with_free_func ((GDestroyNotify) link_free);
   cli.cancellable = g_cancellable_new ();
-  wire_cli_json_init (&cli.line);
 
   status = WIRE_CLI_EXIT_OK;
   for (guint i = 1; args[i] != NULL; i++)
@@ -1117,7 +831,7 @@ wire_cli_connect_run (int    argc,
           status = WIRE_CLI_EXIT_USAGE;
           goto out;
         }
-      emit_listening (&cli, wire_cli_metrics_server_get_url (cli.metrics_server));
+      wire_cli_reporter_listening (cli.reporter, wire_cli_metrics_server_get_url (cli.metrics_server));
     }
 
   if (publish != NULL)
@@ -1195,7 +909,7 @@ out:
 
   g_clear_object (&cli.cancellable);
   g_clear_pointer (&cli.loop, g_main_loop_unref);
-  wire_cli_json_clear (&cli.line);
+  g_clear_pointer (&cli.reporter, wire_cli_reporter_free);
   if (cli.token != NULL)
     memset (cli.token, 0, strlen (cli.token));
   g_free (cli.token);
