@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "wire-gateway.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WireGatewaySession WireGatewaySession;
+typedef struct _WireMessageRouter  WireMessageRouter;
+typedef struct _WireAdminFeed      WireAdminFeed;
+typedef struct _WireFaultInjector  WireFaultInjector;
+
+/* The settings every part of the gateway reads. Owned by WireGateway; the others borrow it
+ * for as long as the gateway lives, so a change (a latency fault, say) reaches all of them. */
+typedef struct
+{
+  GBytes  *secret;
+  guint    auth_timeout_ms;
+  guint    max_message_bytes;
+  guint    heartbeat_interval_ms;
+  guint    dedup_ttl_ms;
+  guint    outgoing_limit_bytes;
+  guint    demo_tick_ms;
+  gboolean rate_limits;
+  gboolean log_json;
+  gboolean demo;
+  char   **allowed_origins;
+  /* Fault state (PROTOCOL.md §7), written by WireFaultInjector. */
+  guint    latency_ms;
+  gint64   refuse_until_us;
+} WireGatewayConfig;
+
+const WireGatewayConfig *wire_gateway_get_config       (WireGateway        *self);
+WireGatewayConfig       *wire_gateway_get_config_mut   (WireGateway        *self);
+WireChannelPolicy       *wire_gateway_get_policy       (WireGateway        *self);
+WireMessageRouter       *wire_gateway_get_router       (WireGateway        *self);
+WireAdminFeed           *wire_gateway_get_admin_feed   (WireGateway        *self);
+/* Slot rules of PROTOCOL.md §1, applied once the user is known: supersedes this user's older
+ * connection to the slot (4009), or returns FALSE with *@out_code = 4029 when the slot is full. */
+gboolean                 wire_gateway_admit            (WireGateway        *self,
+                                                        WireGatewaySession *session,
+                                                        int                *out_code);
+WireGatewaySession      *wire_gateway_lookup_session   (WireGateway        *self,
+                                                        const char         *connection_id);
+/* Every live session (borrowed), authenticated or not. */
+GPtrArray               *wire_gateway_list_sessions    (WireGateway        *self);
+/* --log-json: one line on stderr. @reason may be NULL; @code 0 omits it. */
+void                     wire_gateway_log_event        (WireGateway        *self,
+                                                        WireGatewaySession *session,
+                                                        const char         *event,
+                                                        const char         *reason,
+                                                        int                 code);
+
+G_END_DECLS
