@@ -414,6 +414,34 @@ wire_message_ring_dup_text (WireMessageRing *self,
   return entry->text != NULL ? g_strndup (entry->text, entry->text_len) : NULL;
 }
 
+gboolean
+wire_message_ring_set_text (WireMessageRing *self,
+                            guint64          seq,
+                            const char      *text,
+                            gsize            text_len)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (WIRE_IS_MESSAGE_RING (self), FALSE);
+
+  if (!seq_is_live (self, seq))
+    return FALSE;
+
+  entry = entry_at (self, seq);
+  entry_drop_text (self, entry);
+  if (text != NULL && text_len <= self->text_budget && text_len < G_MAXUINT32)
+    {
+      entry->text = g_strndup (text, text_len);
+      entry->text_len = (guint32) text_len;
+      self->text_bytes += text_len;
+      /* An older entry may carry text again: the budget walks from its tail. */
+      self->text_tail = MIN (self->text_tail, seq);
+    }
+  enforce_text_budget (self);
+
+  return TRUE;
+}
+
 guint
 wire_message_ring_get_n_live (WireMessageRing *self)
 {

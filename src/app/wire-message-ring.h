@@ -59,6 +59,11 @@ void             wire_message_ring_set_marks      (WireMessageRing      *self,
 /* The frame text kept for @seq, or NULL (dropped by the budget, or gone). */
 char            *wire_message_ring_dup_text       (WireMessageRing      *self,
                                                    guint64               seq);
+/* Replaces the frame text kept for @seq (within the budget); FALSE when @seq is gone. */
+gboolean         wire_message_ring_set_text       (WireMessageRing      *self,
+                                                   guint64               seq,
+                                                   const char           *text,
+                                                   gsize                 text_len);
 /* Entries in the ring now, published or not. */
 guint            wire_message_ring_get_n_live     (WireMessageRing      *self);
 

@@ -118,13 +118,12 @@ message_cb (WireMessageTap *self,
 }
 
 static char *
-outgoing_text (WireMessageTap *self,
-               const char     *id,
-               const char     *channel,
-               const char     *event,
-               WirePriority    priority)
+outgoing_text (const char   *id,
+               const char   *channel,
+               const char   *event,
+               WirePriority  priority,
+               const char   *payload)
 {
-  const char *payload = g_hash_table_lookup (self->payloads, id);
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) root = NULL;
 
@@ -166,7 +165,8 @@ sent_cb (WireMessageTap *self,
          WirePriority    priority,
          guint           size)
 {
-  g_autofree char *text = outgoing_text (self, id, channel, event, priority);
+  g_autofree char *text = outgoing_text (id, channel, event, priority,
+                                         g_hash_table_lookup (self->payloads, id));
 
   wire_message_ring_append (self->ring, now_ms (), WIRE_MESSAGE_OUT, channel, event,
                             (int) priority, size, id, text, text != NULL ? strlen (text) : 0,
@@ -204,10 +204,25 @@ completed_cb (WireMessageTap *self,
 void
 wire_message_tap_remember_payload (WireMessageTap *self,
                                    const char     *id,
+                                   const char     *channel,
+                                   const char     *event,
+                                   WirePriority    priority,
                                    const char     *payload_json)
 {
+  guint64 seq;
+
   g_return_if_fail (WIRE_IS_MESSAGE_TAP (self));
   g_return_if_fail (id != NULL);
+
+  /* The queue may have written the frame inside publish_async already. */
+  if (wire_message_ring_find_id (self->ring, WIRE_MESSAGE_OUT, id, &seq))
+    {
+      g_autofree char *text = outgoing_text (id, channel, event, priority,
+                                             payload_json != NULL ? payload_json : "{}");
+
+      wire_message_ring_set_text (self->ring, seq, text, strlen (text));
+      return;
+    }
 
   /* Bounded: payloads of publishes that never complete must not pile up. */
   if (g_hash_table_size (self->payloads) >= MAX_REMEMBERED_PAYLOADS)

@@ -24,6 +24,9 @@ WireMessageRing *wire_message_tap_get_ring           (WireMessageTap *self);
  * log can show the whole frame. Forgotten once the publish completes. */
 void             wire_message_tap_remember_payload   (WireMessageTap *self,
                                                       const char     *id,
+                                                      const char     *channel,
+                                                      const char     *event,
+                                                      WirePriority    priority,
                                                       const char     *payload_json);
 
 G_END_DECLS
