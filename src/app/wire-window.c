@@ -623,6 +623,8 @@ add_overview_column (WireWindow     *self,
   view_column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (view_column, expand);
   gtk_column_view_column_set_resizable (view_column, TRUE);
+  if (column == COLUMN_NAME)
+    gtk_column_view_column_set_fixed_width (view_column, 260);
 
   sorter = GTK_SORTER (gtk_custom_sorter_new (compare_overview, GUINT_TO_POINTER (column), NULL));
   gtk_column_view_column_set_sorter (view_column, sorter);
@@ -1086,19 +1088,18 @@ wire_window_map (GtkWidget *widget)
                       G_CALLBACK (first_frame_cb), widget);
 }
 
+/* The application is set after construction (it is not a construct property of GtkWindow),
+ * so the models are attached here, from wire_window_new(). */
 static void
-wire_window_constructed (GObject *object)
+wire_window_attach (WireWindow      *self,
+                    WireApplication *app)
 {
-  WireWindow *self = WIRE_WINDOW (object);
-  WireApplication *app = WIRE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GtkListItemFactory *factory;
   GtkSorter *sorter;
   GSettings *settings;
   g_autoptr (GtkColumnViewColumn) first_column = NULL;
 
-  G_OBJECT_CLASS (wire_window_parent_class)->constructed (object);
-
-  g_assert (app != NULL);
+  g_assert (WIRE_IS_APPLICATION (app));
   self->manager = g_object_ref (wire_application_get_manager (app));
   self->monitor = g_object_ref (wire_manager_get_network_monitor (self->manager));
 
@@ -1205,7 +1206,6 @@ wire_window_class_init (WireWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = wire_window_constructed;
   object_class->dispose = wire_window_dispose;
   widget_class->map = wire_window_map;
 
@@ -1270,9 +1270,16 @@ wire_window_init (WireWindow *self)
 WireWindow *
 wire_window_new (WireApplication *application)
 {
-  return g_object_new (WIRE_TYPE_WINDOW,
+  WireWindow *self;
+
+  g_return_val_if_fail (WIRE_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (WIRE_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  wire_window_attach (self, application);
+
+  return self;
 }
 
 void
