@@ -1,0 +1,1157 @@
+#define G_LOG_DOMAIN "wire-export"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "wire-export.h"
+
+#define FLUSH_BYTES        (256 * 1024)
+#define CHECK_EVERY        4096
+#define PROGRESS_MIN_US    (50 * G_TIME_SPAN_MILLISECOND)
+
+static const char * const format_names[] = { "csv", "ndjson", "openmetrics", "har" };
+static const char * const format_extensions[] = { ".csv", ".ndjson", ".txt", ".har" };
+
+const char *
+wire_export_format_to_string (WireExportFormat format)
+{
+  g_return_val_if_fail (format < WIRE_N_EXPORT_FORMATS, NULL);
+  return format_names[format];
+}
+
+gboolean
+wire_export_format_from_string (const char       *str,
+                                WireExportFormat *out_format)
+{
+  static const struct { const char *name; WireExportFormat format; } aliases[] = {
+    { "csv", WIRE_EXPORT_CSV },
+    { "ndjson", WIRE_EXPORT_NDJSON },
+    { "jsonl", WIRE_EXPORT_NDJSON },
+    { "json-lines", WIRE_EXPORT_NDJSON },
+    { "openmetrics", WIRE_EXPORT_OPENMETRICS },
+    { "prometheus", WIRE_EXPORT_OPENMETRICS },
+    { "metrics", WIRE_EXPORT_OPENMETRICS },
+    { "prom", WIRE_EXPORT_OPENMETRICS },
+    { "txt", WIRE_EXPORT_OPENMETRICS },
+    { "har", WIRE_EXPORT_HAR },
+  };
+
+  if (str == NULL)
+    return FALSE;
+  if (str[0] == '.')
+    str++;
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (g_ascii_strcasecmp (str, aliases[i].name) == 0)
+      {
+        if (out_format != NULL)
+          *out_format = aliases[i].format;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+wire_export_format_get_extension (WireExportFormat format)
+{
+  g_return_val_if_fail (format < WIRE_N_EXPORT_FORMATS, NULL);
+  return format_extensions[format];
+}
+
+const char *
+wire_export_format_get_content_type (WireExportFormat format)
+{
+  switch (format)
+    {
+    case WIRE_EXPORT_CSV:
+      return "text/csv";
+    case WIRE_EXPORT_NDJSON:
+      return "application/x-ndjson";
+    case WIRE_EXPORT_OPENMETRICS:
+      return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    case WIRE_EXPORT_HAR:
+      return "application/json";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+gboolean
+wire_export_format_from_filename (const char       *filename,
+                                  WireExportFormat *out_format)
+{
+  const char *dot;
+
+  if (filename == NULL)
+    return FALSE;
+  dot = strrchr (filename, '.');
+  if (dot == NULL || strchr (dot, '/') != NULL)
+    return FALSE;
+  return wire_export_format_from_string (dot + 1, out_format);
+}
+
+static const char * const csv_columns[] = {
+  "time_ms", "time", "connection", "type", "url", "state",
+  "messages_in", "messages_out", "bytes_in", "bytes_out", "rtt_ms",
+  "queue_critical", "queue_high", "queue_normal", "queue_low", "in_flight",
+  "reconnects", "errors", "network",
+  NULL
+};
+
+const char * const *
+wire_export_csv_columns (void)
+{
+  return csv_columns;
+}
+
+/* ---- A buffered writer ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  GString                *buf;
+  GOutputStream          *stream;
+  GCancellable           *cancellable;
+  GError                **error;
+  gboolean                failed;
+  guint64                 done;
+  guint64                 total;
+  guint                   since_check;
+  WireExportProgressFunc  progress;
+  gpointer                progress_data;
+} Writer;
+
+static gboolean
+writer_flush (Writer *w)
+{
+  if (w->failed)
+    return FALSE;
+  if (w->buf->len > 0 &&
+      !g_output_stream_write_all (w->stream, w->buf->str, w->buf->len, NULL,
+                                  w->cancellable, w->error))
+    {
+      w->failed = TRUE;
+      return FALSE;
+    }
+  g_string_truncate (w->buf, 0);
+  return TRUE;
+}
+
+/* Counts one item; flushes and checks for cancellation now and then. FALSE: stop. */
+static gboolean
+writer_item (Writer *w)
+{
+  w->done++;
+  if (w->failed)
+    return FALSE;
+  if (w->buf->len >= FLUSH_BYTES && !writer_flush (w))
+    return FALSE;
+  if (++w->since_check >= CHECK_EVERY)
+    {
+      w->since_check = 0;
+      if (g_cancellable_set_error_if_cancelled (w->cancellable, w->error))
+        {
+          w->failed = TRUE;
+          return FALSE;
+        }
+      if (w->progress != NULL)
+        w->progress (w->done, w->total, w->progress_data);
+    }
+  return TRUE;
+}
+
+static void
+append_json_string (GString    *s,
+                    const char *str)
+{
+  const char *p;
+
+  if (str == NULL)
+    {
+      g_string_append (s, "null");
+      return;
+    }
+
+  if (!g_utf8_validate (str, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (str, -1);
+
+      append_json_string (s, valid);
+      return;
+    }
+
+  g_string_append_c (s, '"');
+  for (p = str; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (s, "\\\"");
+          break;
+        case '\\':
+          g_string_append (s, "\\\\");
+          break;
+        case '\n':
+          g_string_append (s, "\\n");
+          break;
+        case '\r':
+          g_string_append (s, "\\r");
+          break;
+        case '\t':
+          g_string_append (s, "\\t");
+          break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (s, "\\u%04x", c);
+          else
+            g_string_append_c (s, c);
+        }
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_csv_field (GString    *s,
+                  const char *str)
+{
+  if (str == NULL)
+    return;
+
+  if (strpbrk (str, ",\"\r\n") == NULL)
+    {
+      g_string_append (s, str);
+      return;
+    }
+
+  g_string_append_c (s, '"');
+  for (const char *p = str; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (s, '"');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_iso8601 (GString *s,
+                gint64   time_ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (time_ms / 1000);
+
+  if (dt == NULL)
+    {
+      g_string_append (s, "1970-01-01T00:00:00.000Z");
+      return;
+    }
+  g_string_append_printf (s, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                          g_date_time_get_year (dt), g_date_time_get_month (dt),
+                          g_date_time_get_day_of_month (dt), g_date_time_get_hour (dt),
+                          g_date_time_get_minute (dt), g_date_time_get_second (dt),
+                          (int) (time_ms % 1000));
+}
+
+static char *
+redacted_url (const char *url)
+{
+  return wire_redact_text (url != NULL ? url : "");
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------ */
+
+static gboolean
+write_csv (WireRecording *recording,
+           Writer        *w)
+{
+  guint n_tracks = wire_recording_get_n_tracks (recording);
+  g_autofree guint *next = g_new0 (guint, MAX (n_tracks, 1));
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; csv_columns[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (w->buf, ',');
+      g_string_append (w->buf, csv_columns[i]);
+    }
+  g_string_append (w->buf, "\r\n");
+
+  for (guint t = 0; t < n_tracks; t++)
+    g_ptr_array_add (urls, redacted_url (wire_recording_get_track_info (recording, t)->url));
+
+  /* Merge the tracks by time, so the file reads one second after another. */
+  for (;;)
+    {
+      const WireSample *sample = NULL;
+      const WireTrackInfo *info;
+      guint best = 0;
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      for (guint t = 0; t < n_tracks; t++)
+        {
+          if (next[t] < wire_recording_get_n_samples (recording, t))
+            {
+              const WireSample *s = wire_recording_get_sample (recording, t, next[t]);
+
+              if (sample == NULL || s->time_ms < sample->time_ms)
+                {
+                  sample = s;
+                  best = t;
+                }
+            }
+        }
+      if (sample == NULL)
+        break;
+      next[best]++;
+      info = wire_recording_get_track_info (recording, best);
+
+      g_string_append_printf (w->buf, "%" G_GINT64_FORMAT ",", sample->time_ms);
+      append_iso8601 (w->buf, sample->time_ms);
+      g_string_append_c (w->buf, ',');
+      append_csv_field (w->buf, info->name);
+      g_string_append_c (w->buf, ',');
+      append_csv_field (w->buf, wire_endpoint_kind_to_string (info->kind));
+      g_string_append_c (w->buf, ',');
+      append_csv_field (w->buf, g_ptr_array_index (urls, best));
+      g_string_append_c (w->buf, ',');
+      append_csv_field (w->buf, wire_connection_state_to_string (sample->state));
+      g_string_append_printf (w->buf,
+                              ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                              ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",",
+                              sample->messages_in, sample->messages_out,
+                              sample->bytes_in, sample->bytes_out);
+      if (sample->rtt_ms >= 0)
+        {
+          g_snprintf (num, sizeof num, "%" G_GINT64_FORMAT, sample->rtt_ms);
+          g_string_append (w->buf, num);
+        }
+      g_string_append_printf (w->buf, ",%u,%u,%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",",
+                              sample->queue_depth[WIRE_PRIORITY_CRITICAL],
+                              sample->queue_depth[WIRE_PRIORITY_HIGH],
+                              sample->queue_depth[WIRE_PRIORITY_NORMAL],
+                              sample->queue_depth[WIRE_PRIORITY_LOW],
+                              sample->in_flight, sample->reconnects, sample->errors);
+      append_csv_field (w->buf, wire_network_status_to_string (sample->network));
+      g_string_append (w->buf, "\r\n");
+
+      if (!writer_item (w))
+        return FALSE;
+    }
+
+  /* Transitions and messages are not part of the CSV, but count toward progress. */
+  for (guint t = 0; t < n_tracks; t++)
+    w->done += wire_recording_get_n_transitions (recording, t) +
+               wire_recording_get_n_messages (recording, t);
+
+  return writer_flush (w);
+}
+
+/* ---- NDJSON --------------------------------------------------------------------------------- */
+
+static void
+append_sample_json (GString          *s,
+                    guint             track,
+                    const WireSample *sample)
+{
+  g_string_append_printf (s, "{\"kind\":\"sample\",\"track\":%u,\"t\":%" G_GINT64_FORMAT
+                          ",\"state\":\"%s\",\"messagesIn\":%" G_GUINT64_FORMAT
+                          ",\"messagesOut\":%" G_GUINT64_FORMAT ",\"bytesIn\":%" G_GUINT64_FORMAT
+                          ",\"bytesOut\":%" G_GUINT64_FORMAT ",\"rttMs\":",
+                          track, sample->time_ms, wire_connection_state_to_string (sample->state),
+                          sample->messages_in, sample->messages_out, sample->bytes_in,
+                          sample->bytes_out);
+  if (sample->rtt_ms >= 0)
+    g_string_append_printf (s, "%" G_GINT64_FORMAT, sample->rtt_ms);
+  else
+    g_string_append (s, "null");
+  g_string_append_printf (s, ",\"queue\":{\"critical\":%u,\"high\":%u,\"normal\":%u,\"low\":%u}"
+                          ",\"inFlight\":%u,\"reconnects\":%" G_GUINT64_FORMAT
+                          ",\"errors\":%" G_GUINT64_FORMAT ",\"network\":\"%s\"}\n",
+                          sample->queue_depth[0], sample->queue_depth[1], sample->queue_depth[2],
+                          sample->queue_depth[3], sample->in_flight, sample->reconnects,
+                          sample->errors, wire_network_status_to_string (sample->network));
+}
+
+static gboolean
+write_ndjson (WireRecording *recording,
+              Writer        *w)
+{
+  guint n_tracks = wire_recording_get_n_tracks (recording);
+
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireTrackInfo *info = wire_recording_get_track_info (recording, t);
+      g_autofree char *url = redacted_url (info->url);
+
+      g_string_append_printf (w->buf, "{\"kind\":\"connection\",\"track\":%u,\"name\":", t);
+      append_json_string (w->buf, info->name);
+      g_string_append (w->buf, ",\"type\":");
+      append_json_string (w->buf, wire_endpoint_kind_to_string (info->kind));
+      g_string_append (w->buf, ",\"url\":");
+      append_json_string (w->buf, url);
+      g_string_append (w->buf, ",\"slotId\":");
+      append_json_string (w->buf, info->slot_id);
+      g_string_append (w->buf, ",\"userId\":");
+      append_json_string (w->buf, info->user_id);
+      g_string_append (w->buf, ",\"connectionId\":");
+      append_json_string (w->buf, info->connection_id);
+      g_string_append_printf (w->buf, ",\"startedMs\":%" G_GINT64_FORMAT "}\n", info->started_ms);
+    }
+
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      guint n = wire_recording_get_n_samples (recording, t);
+
+      for (guint i = 0; i < n; i++)
+        {
+          append_sample_json (w->buf, t, wire_recording_get_sample (recording, t, i));
+          if (!writer_item (w))
+            return FALSE;
+        }
+
+      n = wire_recording_get_n_transitions (recording, t);
+      for (guint i = 0; i < n; i++)
+        {
+          const WireTransition *tr = wire_recording_get_transition (recording, t, i);
+          g_autofree char *reason = wire_redact_text (tr->reason);
+
+          g_string_append_printf (w->buf, "{\"kind\":\"transition\",\"track\":%u,\"t\":%"
+                                  G_GINT64_FORMAT ",\"from\":\"%s\",\"to\":\"%s\",\"closeCode\":%d"
+                                  ",\"attempt\":%u,\"delayMs\":",
+                                  t, tr->time_ms, wire_connection_state_to_string (tr->from),
+                                  wire_connection_state_to_string (tr->to), tr->close_code,
+                                  tr->attempt);
+          if (tr->delay_ms >= 0)
+            g_string_append_printf (w->buf, "%" G_GINT64_FORMAT, tr->delay_ms);
+          else
+            g_string_append (w->buf, "null");
+          g_string_append (w->buf, ",\"reason\":");
+          append_json_string (w->buf, reason);
+          g_string_append (w->buf, "}\n");
+          if (!writer_item (w))
+            return FALSE;
+        }
+
+      n = wire_recording_get_n_messages (recording, t);
+      for (guint i = 0; i < n; i++)
+        {
+          const WireMessageRecord *m = wire_recording_get_message (recording, t, i);
+          g_autofree char *text = wire_redact_text (m->text);
+
+          g_string_append_printf (w->buf, "{\"kind\":\"message\",\"track\":%u,\"t\":%" G_GINT64_FORMAT
+                                  ",\"direction\":\"%s\",\"type\":",
+                                  t, m->time_ms, wire_direction_to_string (m->direction));
+          append_json_string (w->buf, m->type);
+          g_string_append (w->buf, ",\"id\":");
+          append_json_string (w->buf, m->id);
+          g_string_append (w->buf, ",\"channel\":");
+          append_json_string (w->buf, m->channel);
+          g_string_append (w->buf, ",\"event\":");
+          append_json_string (w->buf, m->event);
+          g_string_append_printf (w->buf, ",\"priority\":\"%s\",\"size\":%u,\"status\":",
+                                  wire_priority_to_string (m->priority), m->size);
+          append_json_string (w->buf, m->status);
+          g_string_append (w->buf, ",\"frame\":");
+          append_json_string (w->buf, text);
+          g_string_append (w->buf, "}\n");
+          if (!writer_item (w))
+            return FALSE;
+        }
+    }
+
+  return writer_flush (w);
+}
+
+/* ---- OpenMetrics ---------------------------------------------------------------------------- */
+
+static void
+append_label_value (GString    *s,
+                    const char *str)
+{
+  g_string_append_c (s, '"');
+  for (const char *p = str != NULL ? str : ""; *p != '\0'; p++)
+    {
+      if (*p == '\\')
+        g_string_append (s, "\\\\");
+      else if (*p == '"')
+        g_string_append (s, "\\\"");
+      else if (*p == '\n')
+        g_string_append (s, "\\n");
+      else
+        g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_labels (GString             *s,
+               const WireTrackInfo *info,
+               const char          *extra_name,
+               const char          *extra_value)
+{
+  g_string_append (s, "{connection=");
+  append_label_value (s, info->name);
+  g_string_append (s, ",type=");
+  append_label_value (s, wire_endpoint_kind_to_string (info->kind));
+  if (extra_name != NULL)
+    {
+      g_string_append_printf (s, ",%s=", extra_name);
+      append_label_value (s, extra_value);
+    }
+  g_string_append_c (s, '}');
+}
+
+typedef enum
+{
+  FIELD_MESSAGES_IN,
+  FIELD_MESSAGES_OUT,
+  FIELD_BYTES_IN,
+  FIELD_BYTES_OUT,
+  FIELD_RECONNECTS,
+  FIELD_ERRORS,
+  FIELD_IN_FLIGHT,
+} Field;
+
+static guint64
+sample_field (const WireSample *s,
+              Field             field)
+{
+  switch (field)
+    {
+    case FIELD_MESSAGES_IN:
+      return s->messages_in;
+    case FIELD_MESSAGES_OUT:
+      return s->messages_out;
+    case FIELD_BYTES_IN:
+      return s->bytes_in;
+    case FIELD_BYTES_OUT:
+      return s->bytes_out;
+    case FIELD_RECONNECTS:
+      return s->reconnects;
+    case FIELD_ERRORS:
+      return s->errors;
+    case FIELD_IN_FLIGHT:
+      return s->in_flight;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+append_family (GString       *s,
+               WireRecording *recording,
+               const char    *name,
+               const char    *type,
+               const char    *unit,
+               const char    *help,
+               Field          field)
+{
+  guint n_tracks = wire_recording_get_n_tracks (recording);
+  gboolean counter = g_str_equal (type, "counter");
+
+  g_string_append_printf (s, "# TYPE %s %s\n", name, type);
+  if (unit != NULL)
+    g_string_append_printf (s, "# UNIT %s %s\n", name, unit);
+  g_string_append_printf (s, "# HELP %s %s\n", name, help);
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireSample *last = wire_recording_get_last_sample (recording, t);
+
+      if (last == NULL)
+        continue;
+      g_string_append_printf (s, "%s%s", name, counter ? "_total" : "");
+      append_labels (s, wire_recording_get_track_info (recording, t), NULL, NULL);
+      g_string_append_printf (s, " %" G_GUINT64_FORMAT "\n", sample_field (last, field));
+    }
+}
+
+static void
+append_openmetrics (GString       *s,
+                    WireRecording *recording)
+{
+  guint n_tracks = wire_recording_get_n_tracks (recording);
+  static const char * const states[] = {
+    "disconnected", "connecting", "authenticating", "connected", "reconnecting", "error",
+  };
+  static const char * const networks[] = { "online", "unstable", "slow", "offline" };
+
+  append_family (s, recording, "wirescope_messages_received", "counter", NULL,
+                 "Messages received from the gateway.", FIELD_MESSAGES_IN);
+  append_family (s, recording, "wirescope_messages_sent", "counter", NULL,
+                 "Messages sent to the gateway.", FIELD_MESSAGES_OUT);
+  append_family (s, recording, "wirescope_received_bytes", "counter", "bytes",
+                 "Bytes received from the gateway.", FIELD_BYTES_IN);
+  append_family (s, recording, "wirescope_sent_bytes", "counter", "bytes",
+                 "Bytes sent to the gateway.", FIELD_BYTES_OUT);
+  append_family (s, recording, "wirescope_reconnects", "counter", NULL,
+                 "Reconnection attempts.", FIELD_RECONNECTS);
+  append_family (s, recording, "wirescope_errors", "counter", NULL,
+                 "Errors seen on the connection.", FIELD_ERRORS);
+  append_family (s, recording, "wirescope_in_flight_messages", "gauge", NULL,
+                 "Published messages waiting for their acknowledgement.", FIELD_IN_FLIGHT);
+
+  g_string_append (s, "# TYPE wirescope_rtt_seconds gauge\n"
+                      "# UNIT wirescope_rtt_seconds seconds\n"
+                      "# HELP wirescope_rtt_seconds Last heartbeat round-trip time.\n");
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireSample *last = wire_recording_get_last_sample (recording, t);
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (last == NULL || last->rtt_ms < 0)
+        continue;
+      g_string_append (s, "wirescope_rtt_seconds");
+      append_labels (s, wire_recording_get_track_info (recording, t), NULL, NULL);
+      g_string_append_printf (s, " %s\n",
+                              g_ascii_formatd (num, sizeof num, "%.3f", last->rtt_ms / 1000.0));
+    }
+
+  g_string_append (s, "# TYPE wirescope_queue_depth gauge\n"
+                      "# HELP wirescope_queue_depth Messages waiting in the outgoing queue, by priority.\n");
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireSample *last = wire_recording_get_last_sample (recording, t);
+
+      if (last == NULL)
+        continue;
+      for (guint p = 0; p < WIRE_N_PRIORITIES; p++)
+        {
+          g_string_append (s, "wirescope_queue_depth");
+          append_labels (s, wire_recording_get_track_info (recording, t), "priority",
+                         wire_priority_to_string (p));
+          g_string_append_printf (s, " %u\n", last->queue_depth[p]);
+        }
+    }
+
+  g_string_append (s, "# TYPE wirescope_connection_state stateset\n"
+                      "# HELP wirescope_connection_state The connection's state.\n");
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireSample *last = wire_recording_get_last_sample (recording, t);
+
+      if (last == NULL)
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+        {
+          g_string_append (s, "wirescope_connection_state");
+          append_labels (s, wire_recording_get_track_info (recording, t),
+                         "wirescope_connection_state", states[i]);
+          g_string_append_printf (s, " %d\n", (guint) last->state == i);
+        }
+    }
+
+  g_string_append (s, "# TYPE wirescope_network_status stateset\n"
+                      "# HELP wirescope_network_status The network status the connection saw.\n");
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireSample *last = wire_recording_get_last_sample (recording, t);
+
+      if (last == NULL)
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (networks); i++)
+        {
+          g_string_append (s, "wirescope_network_status");
+          append_labels (s, wire_recording_get_track_info (recording, t),
+                         "wirescope_network_status", networks[i]);
+          g_string_append_printf (s, " %d\n", (guint) last->network == i);
+        }
+    }
+
+  g_string_append (s, "# EOF\n");
+}
+
+char *
+wire_export_openmetrics_string (WireRecording *recording)
+{
+  GString *s;
+
+  g_return_val_if_fail (recording != NULL, NULL);
+
+  s = g_string_new (NULL);
+  append_openmetrics (s, recording);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+write_openmetrics (WireRecording *recording,
+                   Writer        *w)
+{
+  append_openmetrics (w->buf, recording);
+  w->done = w->total;
+  return writer_flush (w);
+}
+
+/* ---- HAR ------------------------------------------------------------------------------------ */
+
+static void
+append_fallback_frame (GString                 *s,
+                       const WireMessageRecord *m)
+{
+  /* The log may keep only the routing fields; rebuild a frame from them. */
+  g_string_append (s, "{\"type\":");
+  append_json_string (s, m->type != NULL ? m->type : "message");
+  if (m->id != NULL)
+    {
+      g_string_append (s, ",\"id\":");
+      append_json_string (s, m->id);
+    }
+  if (m->channel != NULL)
+    {
+      g_string_append (s, ",\"channel\":");
+      append_json_string (s, m->channel);
+    }
+  if (m->event != NULL)
+    {
+      g_string_append (s, ",\"event\":");
+      append_json_string (s, m->event);
+    }
+  g_string_append (s, "}");
+}
+
+static gboolean
+write_har (WireRecording *recording,
+           Writer        *w)
+{
+  guint n_tracks = wire_recording_get_n_tracks (recording);
+  g_autoptr(GString) frame = g_string_new (NULL);
+
+  g_string_append (w->buf, "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"Wirescope\","
+                           "\"version\":\"" PACKAGE_VERSION "\"},\"pages\":[],\"entries\":[");
+
+  for (guint t = 0; t < n_tracks; t++)
+    {
+      const WireTrackInfo *info = wire_recording_get_track_info (recording, t);
+      g_autofree char *url = redacted_url (info->url);
+      guint n_messages = wire_recording_get_n_messages (recording, t);
+      guint n_samples = wire_recording_get_n_samples (recording, t);
+      gint64 started = info->started_ms;
+      gint64 ended = started;
+
+      if (n_samples > 0)
+        ended = MAX (ended, wire_recording_get_sample (recording, t, n_samples - 1)->time_ms);
+      if (n_messages > 0)
+        ended = MAX (ended, wire_recording_get_message (recording, t, n_messages - 1)->time_ms);
+
+      if (t > 0)
+        g_string_append_c (w->buf, ',');
+      g_string_append (w->buf, "{\"startedDateTime\":\"");
+      append_iso8601 (w->buf, started);
+      g_string_append_printf (w->buf, "\",\"time\":%" G_GINT64_FORMAT ",", ended - started);
+      g_string_append (w->buf, "\"request\":{\"method\":\"GET\",\"url\":");
+      append_json_string (w->buf, url);
+      g_string_append (w->buf, ",\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":["
+                               "{\"name\":\"Upgrade\",\"value\":\"websocket\"},"
+                               "{\"name\":\"Connection\",\"value\":\"Upgrade\"},"
+                               "{\"name\":\"Sec-WebSocket-Version\",\"value\":\"13\"}],"
+                               "\"queryString\":[],\"headersSize\":-1,\"bodySize\":0},"
+                               "\"response\":{\"status\":101,\"statusText\":\"Switching Protocols\","
+                               "\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":[],"
+                               "\"content\":{\"size\":0,\"mimeType\":\"x-unknown\"},"
+                               "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":0},"
+                               "\"cache\":{},\"timings\":{\"send\":0,\"wait\":0,\"receive\":0},"
+                               "\"_resourceType\":\"websocket\",\"_webSocketMessages\":[");
+
+      for (guint i = 0; i < n_messages; i++)
+        {
+          const WireMessageRecord *m = wire_recording_get_message (recording, t, i);
+          char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_truncate (frame, 0);
+          if (m->text != NULL)
+            {
+              g_autofree char *text = wire_redact_text (m->text);
+
+              g_string_append (frame, text);
+            }
+          else
+            append_fallback_frame (frame, m);
+
+          if (i > 0)
+            g_string_append_c (w->buf, ',');
+          g_string_append_printf (w->buf, "{\"type\":\"%s\",\"time\":%s,\"opcode\":1,\"data\":",
+                                  m->direction == WIRE_DIRECTION_OUT ? "send" : "receive",
+                                  g_ascii_formatd (num, sizeof num, "%.3f", m->time_ms / 1000.0));
+          append_json_string (w->buf, frame->str);
+          g_string_append_c (w->buf, '}');
+          if (!writer_item (w))
+            return FALSE;
+        }
+      g_string_append (w->buf, "]}");
+
+      w->done += n_samples + wire_recording_get_n_transitions (recording, t);
+    }
+
+  g_string_append (w->buf, "]}}\n");
+  return writer_flush (w);
+}
+
+/* ---- Entry points --------------------------------------------------------------------------- */
+
+gboolean
+wire_export_to_stream (WireRecording          *recording,
+                       WireExportFormat        format,
+                       GOutputStream          *stream,
+                       WireExportProgressFunc  progress,
+                       gpointer                progress_data,
+                       GCancellable           *cancellable,
+                       GError                **error)
+{
+  Writer w = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (recording != NULL, FALSE);
+  g_return_val_if_fail (format < WIRE_N_EXPORT_FORMATS, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  w.buf = g_string_sized_new (FLUSH_BYTES + 4096);
+  w.stream = stream;
+  w.cancellable = cancellable;
+  w.error = error;
+  w.total = wire_recording_get_n_items (recording);
+  w.progress = progress;
+  w.progress_data = progress_data;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  switch (format)
+    {
+    case WIRE_EXPORT_CSV:
+      ok = write_csv (recording, &w);
+      break;
+    case WIRE_EXPORT_NDJSON:
+      ok = write_ndjson (recording, &w);
+      break;
+    case WIRE_EXPORT_OPENMETRICS:
+      ok = write_openmetrics (recording, &w);
+      break;
+    case WIRE_EXPORT_HAR:
+      ok = write_har (recording, &w);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ok && progress != NULL)
+    progress (w.total, w.total, progress_data);
+
+out:
+  g_string_free (w.buf, TRUE);
+  return ok;
+}
+
+/* Writes to a new temporary file next to @file and renames it over @file once complete, so
+ * that neither a crash nor a cancel leaves a partial file behind. (g_file_replace() writes a
+ * file that does not exist yet in place, so it cannot promise that for new files.) */
+static gboolean
+export_file_atomically (WireRecording          *recording,
+                        WireExportFormat        format,
+                        GFile                  *file,
+                        WireExportProgressFunc  progress,
+                        gpointer                progress_data,
+                        GCancellable           *cancellable,
+                        GError                **error)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autoptr(GFile) tmp = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autofree char *basename = g_file_get_basename (file);
+  gboolean ok;
+
+  if (parent == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   "“%s” is not a file name", basename);
+      return FALSE;
+    }
+
+  for (guint attempt = 0; out == NULL; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *tmp_name = g_strdup_printf (".%s.%08x.part", basename, g_random_int ());
+
+      g_clear_object (&tmp);
+      tmp = g_file_get_child (parent, tmp_name);
+      out = g_file_create (tmp, G_FILE_CREATE_NONE, cancellable, &local_error);
+      if (out == NULL &&
+          (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS) || attempt > 10))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  ok = wire_export_to_stream (recording, format, G_OUTPUT_STREAM (out),
+                              progress, progress_data, cancellable, error);
+
+  if (ok)
+    ok = g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+  else
+    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+
+  if (ok)
+    ok = g_file_move (tmp, file, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
+                      cancellable, NULL, NULL, error);
+
+  if (!ok)
+    g_file_delete (tmp, NULL, NULL);
+
+  return ok;
+}
+
+gboolean
+wire_export_file (WireRecording     *recording,
+                  WireExportFormat   format,
+                  GFile             *file,
+                  GCancellable      *cancellable,
+                  GError           **error)
+{
+  g_return_val_if_fail (recording != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  return export_file_atomically (recording, format, file, NULL, NULL, cancellable, error);
+}
+
+/* ---- Async ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  WireRecording          *recording;
+  WireExportFormat        format;
+  GFile                  *file;
+  GMainContext           *context;
+  WireExportProgressFunc  progress;
+  gpointer                progress_data;
+  GDestroyNotify          progress_destroy;
+  gint64                  last_report_us;
+  guint64                 items;
+  /* Progress crosses threads through these; only one report is in flight at a time. */
+  GMutex                  lock;
+  guint64                 done;
+  guint64                 total;
+  gboolean                report_pending;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_clear_pointer (&job->recording, wire_recording_unref);
+  g_clear_object (&job->file);
+  if (job->progress_destroy != NULL)
+    job->progress_destroy (job->progress_data);
+  g_clear_pointer (&job->context, g_main_context_unref);
+  g_mutex_clear (&job->lock);
+  g_free (job);
+}
+
+static gboolean
+report_progress_cb (gpointer data)
+{
+  GTask *task = data;
+  ExportJob *job = g_task_get_task_data (task);
+  guint64 done, total;
+
+  g_mutex_lock (&job->lock);
+  done = job->done;
+  total = job->total;
+  job->report_pending = FALSE;
+  g_mutex_unlock (&job->lock);
+
+  if (job->progress != NULL)
+    job->progress (done, total, job->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_progress (GTask   *task,
+               guint64  done,
+               guint64  total,
+               gboolean force)
+{
+  ExportJob *job = g_task_get_task_data (task);
+  gint64 now = g_get_monotonic_time ();
+  gboolean post = FALSE;
+
+  if (job->progress == NULL)
+    return;
+  if (!force && now - job->last_report_us < PROGRESS_MIN_US)
+    return;
+  job->last_report_us = now;
+
+  g_mutex_lock (&job->lock);
+  job->done = done;
+  job->total = total;
+  if (!job->report_pending)
+    post = job->report_pending = TRUE;
+  g_mutex_unlock (&job->lock);
+
+  if (post)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, report_progress_cb, g_object_ref (task), g_object_unref);
+      g_source_set_static_name (source, "[wire-export] progress");
+      g_source_attach (source, job->context);
+      g_source_unref (source);
+    }
+}
+
+static void
+worker_progress (guint64  done,
+                 guint64  total,
+                 gpointer data)
+{
+  post_progress (G_TASK (data), done, total, FALSE);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  GError *error = NULL;
+  guint64 total = wire_recording_get_n_items (job->recording);
+
+  if (!export_file_atomically (job->recording, job->format, job->file, worker_progress, task,
+                               cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  post_progress (task, total, total, TRUE);
+  job->items = total;
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wire_export_recording_async (WireRecording          *recording,
+                             WireExportFormat        format,
+                             GFile                  *file,
+                             WireExportProgressFunc  progress,
+                             gpointer                progress_data,
+                             GDestroyNotify          progress_destroy,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (recording != NULL);
+  g_return_if_fail (format < WIRE_N_EXPORT_FORMATS);
+  g_return_if_fail (G_IS_FILE (file));
+
+  job = g_new0 (ExportJob, 1);
+  job->recording = wire_recording_ref (recording);
+  job->format = format;
+  job->file = g_object_ref (file);
+  job->context = g_main_context_ref_thread_default ();
+  job->progress = progress;
+  job->progress_data = progress_data;
+  job->progress_destroy = progress_destroy;
+  g_mutex_init (&job->lock);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wire_export_recording_async);
+  g_task_set_name (task, "[wire-export] export");
+  g_task_set_task_data (task, job, export_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, export_thread);
+}
+
+void
+wire_export_file_async (WireRecorder           *recorder,
+                        WireExportFormat        format,
+                        GFile                  *file,
+                        WireExportProgressFunc  progress,
+                        gpointer                progress_data,
+                        GDestroyNotify          progress_destroy,
+                        GCancellable           *cancellable,
+                        GAsyncReadyCallback     callback,
+                        gpointer                user_data)
+{
+  g_autoptr(WireRecording) recording = NULL;
+
+  g_return_if_fail (WIRE_IS_RECORDER (recorder));
+
+  recording = wire_recorder_snapshot (recorder);
+  wire_export_recording_async (recording, format, file, progress, progress_data,
+                               progress_destroy, cancellable, callback, user_data);
+}
+
+gboolean
+wire_export_file_finish (GAsyncResult  *result,
+                         guint64       *out_items,
+                         GError       **error)
+{
+  GTask *task = G_TASK (result);
+  ExportJob *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  job = g_task_get_task_data (task);
+  if (!g_task_propagate_boolean (task, error))
+    return FALSE;
+  if (out_items != NULL)
+    *out_items = job->items;
+  return TRUE;
+}
+
+char *
+wire_export_error_describe (const GError *error,
+                            GFile        *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *folder = NULL;
+  g_autoptr(GFile) parent = NULL;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (file != NULL)
+    {
+      name = g_file_get_parse_name (file);
+      parent = g_file_get_parent (file);
+      if (parent != NULL)
+        folder = g_file_get_parse_name (parent);
+    }
+  if (name == NULL)
+    name = g_strdup (_("the file"));
+  if (folder == NULL)
+    folder = g_strdup (name);
+
+  if (error->domain == G_IO_ERROR)
+    {
+      switch (error->code)
+        {
+        case G_IO_ERROR_CANCELLED:
+          return g_strdup (_("The export was cancelled. No file was written."));
+        case G_IO_ERROR_NO_SPACE:
+          return g_strdup_printf (_("There is not enough space on the disk to save “%s”."), name);
+        case G_IO_ERROR_PERMISSION_DENIED:
+          return g_strdup_printf (_("You are not allowed to write to “%s”."), folder);
+        case G_IO_ERROR_READ_ONLY:
+          return g_strdup_printf (_("“%s” is on a read-only disk."), folder);
+        case G_IO_ERROR_NOT_FOUND:
+          return g_strdup_printf (_("The folder “%s” does not exist."), folder);
+        case G_IO_ERROR_IS_DIRECTORY:
+          return g_strdup_printf (_("“%s” is a folder, not a file."), name);
+        case G_IO_ERROR_FILENAME_TOO_LONG:
+        case G_IO_ERROR_INVALID_FILENAME:
+          return g_strdup_printf (_("“%s” is not a valid file name."), name);
+        default:
+          break;
+        }
+    }
+
+  return g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+}
