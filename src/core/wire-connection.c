@@ -3,4 +3,2180 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "wire-core-enums.h"
 #include "wire-connection.h"
+#include "wire-connection-private.h"
+#include "wire-handshake.h"
+#include "wire-rtt-window.h"
+
+#define MAX_TRANSITIONS      1000
+#define DEDUP_MAX_ENTRIES    100000
+/* Deliveries carry more than the payload a client may publish: leave room for the envelope. */
+#define INCOMING_MARGIN      16384
+#define SOUP_DEFAULT_INCOMING (128 * 1024)
+
+/* What the connection knows about one channel. Updated per delivered message without
+ * allocating: the event name is copied only when it changes. */
+typedef struct
+{
+  char    *channel;
+  gboolean subscribed;
+  gboolean read_only;
+  guint64  messages_in;
+  guint64  messages_out;
+  char    *last_event;
+  gint64   last_event_us;   /* monotonic */
+} ChannelEntry;
+
+struct _WireConnection
+{
+  GObject             parent_instance;
+
+  WireConfig         *config;
+  SoupSession        *session;
+  WireNetworkMonitor *monitor;
+  char               *url;
+  GUri               *uri;
+  char               *host_key;
+  WireEndpointKind    kind;
+  char               *slot_id;
+
+  WireConnectionState state;
+  char               *user_id;
+  char               *session_id;
+  char               *connection_id;
+  char               *last_error;
+  int                 last_close_code;
+
+  /* Tokens. */
+  char               *static_token;
+  char               *current_token;
+  WireTokenFunc       token_func;
+  gpointer            token_data;
+  GDestroyNotify      token_destroy;
+  WireJwtClaims      *claims;
+  gint64              token_expiry;
+  gboolean            refresh_pending;   /* the next attempt asks for a fresh token */
+  gboolean            refresh_used;      /* the one refresh after 4001 was spent */
+  char               *auth_error;        /* message of the last auth_error frame */
+
+  /* Channels: what we ask for (kept across reconnects) and what was granted. */
+  GPtrArray          *wanted;
+  GPtrArray          *granted;
+  char              **available_strv;    /* cached view of granted */
+  GHashTable         *channel_stats;     /* channel → ChannelEntry */
+
+  WireBackoff        *backoff;
+  WireMessageQueue   *queue;
+  WireChannelPolicy  *policy;
+  WireDedupCache     *dedup;
+
+  /* The link. */
+  SoupMessage        *msg;
+  SoupWebsocketConnection *ws;
+  SoupWebsocketConnection *closing_ws;   /* kept until it finishes its close handshake */
+  GCancellable       *connect_cancellable;
+  guint               reconnect_source;
+  guint               connect_timeout_source;
+  guint               heartbeat_source;
+  guint               watchdog_source;
+  guint               idle_source;
+  gboolean            waiting_for_network;
+  WireNetworkStatus   network_status;
+  int                 peer_close_code;   /* seen when libsoup reported an error */
+
+  gint64              heartbeat_interval_ms;
+  gint64              max_message_bytes;
+  gint64              heartbeat_sent_us;
+  gint64              heartbeat_sent_ts;
+  WireRttWindow       rtt;
+
+  /* Metrics; times monotonic µs unless named _ms. */
+  gint64              connected_at_ms;
+  gint64              last_message_us;
+  gint64              last_rx_us;
+  gint64              last_activity_us;
+  guint64             messages_sent;
+  guint64             messages_received;
+  guint64             errors;
+  guint64             reconnects_total;
+  guint64             bytes_sent;
+  guint64             bytes_received;
+  guint64             dedup_hits;
+  char               *last_sent_id;
+
+  GPtrArray          *transitions;
+};
+
+G_DEFINE_FINAL_TYPE (WireConnection, wire_connection, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (WireTransition, wire_transition, wire_transition_copy, wire_transition_free)
+
+enum
+{
+  PROP_0,
+  PROP_CONFIG,
+  PROP_SOUP_SESSION,
+  PROP_NETWORK_MONITOR,
+  PROP_URL,
+  PROP_KIND,
+  PROP_SLOT_ID,
+  PROP_STATE,
+  PROP_USER_ID,
+  PROP_SESSION_ID,
+  PROP_CONNECTION_ID,
+  PROP_TOKEN_EXPIRY,
+  PROP_LAST_CLOSE_CODE,
+  PROP_LAST_ERROR,
+  PROP_CHANNELS,
+  PROP_AVAILABLE_CHANNELS,
+  PROP_HEARTBEAT_INTERVAL_MS,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_MESSAGE,
+  SIGNAL_FRAME,
+  SIGNAL_TRANSITION,
+  SIGNAL_PUBLISH_SENT,
+  SIGNAL_PUBLISH_COMPLETED,
+  SIGNAL_SUBSCRIBED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void start_attempt     (WireConnection *self);
+static void handle_link_lost  (WireConnection *self,
+                               int             code,
+                               const char     *reason);
+
+/* WireTransition and WireChannelStats */
+
+WireTransition *
+wire_transition_copy (const WireTransition *transition)
+{
+  WireTransition *copy;
+
+  g_return_val_if_fail (transition != NULL, NULL);
+
+  copy = g_new (WireTransition, 1);
+  *copy = *transition;
+  copy->reason = g_strdup (transition->reason);
+  return copy;
+}
+
+void
+wire_transition_free (WireTransition *transition)
+{
+  if (transition == NULL)
+    return;
+  g_free (transition->reason);
+  g_free (transition);
+}
+
+void
+wire_channel_stats_free (WireChannelStats *stats)
+{
+  if (stats == NULL)
+    return;
+  g_free (stats->channel);
+  g_free (stats->last_event);
+  g_free (stats);
+}
+
+static void
+channel_entry_free (gpointer data)
+{
+  ChannelEntry *entry = data;
+
+  g_free (entry->channel);
+  g_free (entry->last_event);
+  g_free (entry);
+}
+
+static ChannelEntry *
+ensure_channel_entry (WireConnection *self,
+                      const char     *channel)
+{
+  ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channel);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (ChannelEntry, 1);
+      entry->channel = g_strdup (channel);
+      g_hash_table_insert (self->channel_stats, entry->channel, entry);
+    }
+  return entry;
+}
+
+/* Small helpers */
+
+static gint64
+real_ms_from_monotonic_us (gint64 mono_us)
+{
+  if (mono_us == 0)
+    return 0;
+  return (g_get_real_time () - (g_get_monotonic_time () - mono_us)) / 1000;
+}
+
+static gboolean
+strv_ptr_array_contains (GPtrArray  *array,
+                         const char *str)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_str_equal (g_ptr_array_index (array, i), str))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+strv_ptr_array_remove (GPtrArray  *array,
+                       const char *str)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_str_equal (g_ptr_array_index (array, i), str))
+      {
+        g_ptr_array_remove_index (array, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* A NULL-terminated view of @array (whose strings it borrows). */
+static const char * const *
+ptr_array_as_strv (GPtrArray *array)
+{
+  g_ptr_array_add (array, NULL);
+  g_ptr_array_set_size (array, array->len - 1);
+  return (const char * const *) array->pdata;
+}
+
+static void
+set_string (WireConnection  *self,
+            char           **field,
+            const char      *value,
+            guint            prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_last_error (WireConnection *self,
+                const char     *message)
+{
+  set_string (self, &self->last_error, message, PROP_LAST_ERROR);
+}
+
+static void
+set_last_close_code (WireConnection *self,
+                     int             code)
+{
+  if (self->last_close_code == code)
+    return;
+  self->last_close_code = code;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CLOSE_CODE]);
+}
+
+static void
+update_available (WireConnection *self)
+{
+  g_strfreev (self->available_strv);
+  self->available_strv = g_strdupv ((char **) ptr_array_as_strv (self->granted));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE_CHANNELS]);
+}
+
+static void
+set_state (WireConnection      *self,
+           WireConnectionState  state,
+           int                  close_code,
+           const char          *reason,
+           guint                attempt,
+           gint64               delay_ms)
+{
+  WireTransition *transition;
+
+  if (self->state == state)
+    return;
+
+  transition = g_new0 (WireTransition, 1);
+  transition->time_ms = g_get_real_time () / 1000;
+  transition->from = self->state;
+  transition->to = state;
+  transition->close_code = close_code;
+  transition->reason = g_strdup (reason);
+  transition->attempt = attempt;
+  transition->delay_ms = delay_ms;
+
+  if (self->transitions->len >= MAX_TRANSITIONS)
+    g_ptr_array_remove_index (self->transitions, 0);
+  g_ptr_array_add (self->transitions, transition);
+
+  g_debug ("%s: %s → %s (close %d, %s, attempt %u, delay %" G_GINT64_FORMAT " ms)",
+           self->url, wire_connection_state_to_string (self->state),
+           wire_connection_state_to_string (state), close_code,
+           reason ? reason : "-", attempt, delay_ms);
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_signal_emit (self, signals[SIGNAL_TRANSITION], 0, transition);
+}
+
+static gboolean
+send_text (WireConnection *self,
+           const char     *text,
+           gsize           len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->ws == NULL ||
+      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return FALSE;
+
+  bytes = g_bytes_new_static (text, len);
+  soup_websocket_connection_send_message (self->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
+  self->bytes_sent += len;
+  return TRUE;
+}
+
+static gboolean
+send_owned_text (WireConnection *self,
+                 char           *text)
+{
+  gboolean ret = send_text (self, text, strlen (text));
+
+  g_free (text);
+  return ret;
+}
+
+/* Tokens and identity */
+
+static void
+update_claims (WireConnection *self,
+               const char     *token)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 expiry = 0;
+
+  g_clear_pointer (&self->claims, wire_jwt_claims_free);
+  if (token != NULL)
+    {
+      self->claims = wire_jwt_decode_unverified (token, &error);
+      if (self->claims == NULL)
+        g_debug ("Cannot read the token's claims: %s", error->message);
+      else
+        expiry = self->claims->exp;
+    }
+
+  if (self->claims != NULL && self->claims->sub != NULL && self->user_id == NULL)
+    set_string (self, &self->user_id, self->claims->sub, PROP_USER_ID);
+
+  if (self->token_expiry != expiry)
+    {
+      self->token_expiry = expiry;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_EXPIRY]);
+    }
+}
+
+/* The chat session this connection speaks for: the one set, else the path's. */
+static const char *
+effective_session_id (WireConnection *self)
+{
+  if (self->session_id != NULL)
+    return self->session_id;
+  if (self->kind == WIRE_ENDPOINT_CHAT)
+    return self->slot_id;
+  return NULL;
+}
+
+static gboolean
+fill_identity (WireConnection *self,
+               WireIdentity   *who)
+{
+  if (self->claims == NULL)
+    return FALSE;
+
+  who->user_id = self->claims->sub;
+  who->is_admin = wire_jwt_claims_is_admin (self->claims);
+  who->trips = (const char * const *) self->claims->trips;
+  who->sessions = (const char * const *) self->claims->sessions;
+  who->session_id = effective_session_id (self);
+  return TRUE;
+}
+
+static char *
+obtain_token (WireConnection *self,
+              gboolean        refresh)
+{
+  if (self->token_func != NULL)
+    return self->token_func (self->token_data, refresh);
+  if (refresh)
+    return NULL;
+  return g_strdup (self->static_token);
+}
+
+/* Timers and teardown */
+
+static void
+stop_timers (WireConnection *self)
+{
+  g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
+  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+}
+
+/* Ends the link, if any, without deciding what comes next. An open socket is closed with
+ * @code; it is kept until its close handshake has run so that the gateway sees the code. */
+static void
+teardown_link (WireConnection *self,
+               gushort         code,
+               const char     *reason)
+{
+  stop_timers (self);
+
+  if (self->connect_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->connect_cancellable);
+      g_clear_object (&self->connect_cancellable);
+    }
+  g_clear_object (&self->msg);
+
+  if (self->ws != NULL)
+    {
+      SoupWebsocketConnection *ws = g_steal_pointer (&self->ws);
+
+      g_signal_handlers_disconnect_by_data (ws, self);
+      if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (ws, code, reason);
+      g_clear_object (&self->closing_ws);
+      self->closing_ws = ws;
+    }
+
+  wire_message_queue_set_online (self->queue, FALSE);
+}
+
+static void
+enter_error (WireConnection *self,
+             int             close_code,
+             const char     *reason)
+{
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->waiting_for_network = FALSE;
+  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  self->errors++;
+  set_last_error (self, reason);
+  set_state (self, WIRE_CONNECTION_ERROR, close_code, reason,
+             wire_backoff_get_attempt (self->backoff), -1);
+}
+
+static gboolean
+reconnect_timeout_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+
+  self->reconnect_source = 0;
+  start_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Chooses the delay before the next attempt: the backoff (unless @use_backoff is FALSE), at
+ * least @min_delay_ms, at least what the network status asks for; no timer at all while the
+ * network is offline (the monitor's return starts the attempt). */
+static void
+schedule_reconnect (WireConnection *self,
+                    int             close_code,
+                    const char     *reason,
+                    gint64          min_delay_ms,
+                    gboolean        use_backoff)
+{
+  gint64 delay = 0;
+  guint attempt;
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+
+  if (use_backoff)
+    {
+      delay = wire_backoff_next_delay (self->backoff);
+      if (delay < 0)
+        {
+          g_autofree char *message = NULL;
+
+          message = g_strdup_printf ("Gave up after %u reconnect attempts (last: %s)",
+                                     wire_backoff_get_attempt (self->backoff),
+                                     reason ? reason : "connection lost");
+          enter_error (self, close_code, message);
+          return;
+        }
+    }
+  delay = MAX (delay, min_delay_ms);
+  attempt = wire_backoff_get_attempt (self->backoff);
+
+  if (self->monitor != NULL)
+    {
+      WireNetworkStatus status = wire_network_monitor_get_status (self->monitor);
+
+      if (status == WIRE_NETWORK_OFFLINE)
+        {
+          self->waiting_for_network = TRUE;
+          wire_network_monitor_probe_now (self->monitor);
+          set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason, attempt, -1);
+          return;
+        }
+      delay = MAX (delay, wire_network_status_min_delay_ms (status));
+    }
+
+  self->reconnect_source = g_timeout_add ((guint) MIN (delay, G_MAXUINT), reconnect_timeout_cb,
+                                          self);
+  set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason, attempt, delay);
+}
+
+/* The 1009 close names no message: the one written last is the one the gateway refused. */
+static void
+fail_offending_message (WireConnection *self)
+{
+  g_autofree char *id = g_steal_pointer (&self->last_sent_id);
+
+  if (id != NULL)
+    wire_message_queue_handle_error (self->queue, id, "too_large",
+                                     "The gateway refused the message as too large (1009)", -1);
+}
+
+/* PROTOCOL.md §6: what a close (or a lost link, as 1006) means for the next step. */
+static void
+handle_link_lost (WireConnection *self,
+                  int             code,
+                  const char     *reason)
+{
+  gboolean was_connected = self->state == WIRE_CONNECTION_CONNECTED;
+  g_autofree char *why = NULL;
+
+  if (self->auth_error != NULL && self->state == WIRE_CONNECTION_AUTHENTICATING)
+    why = g_strdup (self->auth_error);
+  else if (reason != NULL && *reason != '\0')
+    why = g_strdup (reason);
+  else if (code > 0)
+    why = g_strdup (wire_close_code_describe (code));
+  else
+    why = g_strdup ("Connection lost");
+
+  teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  if (code > 0)
+    set_last_close_code (self, code);
+  if (was_connected)
+    wire_backoff_disconnected (self->backoff);
+
+  switch (code > 0 ? wire_close_code_action (code) : WIRE_CLOSE_ACTION_RECONNECT)
+    {
+    case WIRE_CLOSE_ACTION_STAY_DISCONNECTED:
+      if (code != WIRE_CLOSE_NORMAL)
+        set_last_error (self, why);
+      set_state (self, WIRE_CONNECTION_DISCONNECTED, code, why,
+                 wire_backoff_get_attempt (self->backoff), -1);
+      break;
+
+    case WIRE_CLOSE_ACTION_ERROR:
+      enter_error (self, code, why);
+      break;
+
+    case WIRE_CLOSE_ACTION_REFRESH_TOKEN:
+      if (self->refresh_used || self->token_func == NULL)
+        {
+          g_autofree char *message = NULL;
+
+          message = g_strdup_printf ("%s%s", why,
+                                     self->token_func == NULL
+                                       ? " (no token source to ask for a new one)"
+                                       : " (also after a token refresh)");
+          enter_error (self, code, message);
+        }
+      else
+        {
+          self->refresh_used = TRUE;
+          self->refresh_pending = TRUE;
+          set_last_error (self, why);
+          schedule_reconnect (self, code, why, 0, FALSE);
+        }
+      break;
+
+    case WIRE_CLOSE_ACTION_RECONNECT_AFTER_ERROR:
+      self->errors++;
+      set_last_error (self, why);
+      fail_offending_message (self);
+      schedule_reconnect (self, code, why, 0, TRUE);
+      break;
+
+    case WIRE_CLOSE_ACTION_RECONNECT_SLOW:
+      schedule_reconnect (self, code, why, WIRE_CLOSE_SLOW_RECONNECT_MIN_MS, TRUE);
+      break;
+
+    case WIRE_CLOSE_ACTION_RECONNECT:
+    default:
+      schedule_reconnect (self, code, why, 0, TRUE);
+      break;
+    }
+}
+
+/* Heartbeats, half-open detection, idle timeout */
+
+static gboolean
+watchdog_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  g_autofree char *reason = NULL;
+
+  self->watchdog_source = 0;
+  if (self->last_rx_us >= self->heartbeat_sent_us)
+    return G_SOURCE_REMOVE;
+
+  reason = g_strdup_printf ("Nothing received for %u ms after a heartbeat (half-open link)",
+                            wire_config_get_heartbeat_timeout_ms (self->config));
+  g_object_ref (self);
+  handle_link_lost (self, WIRE_CLOSE_ABNORMAL, reason);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  guint timeout_ms = wire_config_get_heartbeat_timeout_ms (self->config);
+
+  self->heartbeat_sent_us = g_get_monotonic_time ();
+  self->heartbeat_sent_ts = g_get_real_time () / 1000;
+  send_owned_text (self, wire_frame_build_heartbeat (self->heartbeat_sent_ts));
+
+  if (timeout_ms > 0 && self->watchdog_source == 0)
+    self->watchdog_source = g_timeout_add (timeout_ms, watchdog_cb, self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_heartbeat (WireConnection *self)
+{
+  gint64 interval = wire_config_get_heartbeat_interval_ms (self->config);
+
+  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+
+  if (interval == 0)
+    interval = self->heartbeat_interval_ms > 0 ? self->heartbeat_interval_ms
+                                               : WIRE_DEFAULT_HEARTBEAT_MS;
+  if (self->heartbeat_interval_ms != interval)
+    {
+      self->heartbeat_interval_ms = interval;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEARTBEAT_INTERVAL_MS]);
+    }
+  self->heartbeat_source = g_timeout_add ((guint) interval, heartbeat_cb, self);
+}
+
+static void schedule_idle_check (WireConnection *self,
+                                 gint64          delay_ms);
+
+static gboolean
+idle_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  gint64 idle_ms = wire_config_get_idle_timeout_ms (self->config);
+  gint64 quiet_ms = (g_get_monotonic_time () - self->last_activity_us) / 1000;
+  g_autofree char *reason = NULL;
+
+  self->idle_source = 0;
+  if (idle_ms == 0)
+    return G_SOURCE_REMOVE;
+  if (quiet_ms < idle_ms)
+    {
+      schedule_idle_check (self, idle_ms - quiet_ms);
+      return G_SOURCE_REMOVE;
+    }
+
+  reason = g_strdup_printf ("No messages for %" G_GINT64_FORMAT " ms (idle timeout)", idle_ms);
+  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, "idle");
+  set_last_close_code (self, WIRE_CLOSE_NORMAL);
+  set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, reason, 0, -1);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_idle_check (WireConnection *self,
+                     gint64          delay_ms)
+{
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  if (wire_config_get_idle_timeout_ms (self->config) > 0)
+    self->idle_source = g_timeout_add ((guint) MAX (delay_ms, 1), idle_cb, self);
+}
+
+/* Frames from the gateway */
+
+static char **
+dup_denied (WireEnvelope *env,
+            const char   *member)
+{
+  g_autoptr(JsonNode) node = wire_envelope_dup_member_node (env, member);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return g_strv_builder_end (builder);
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (item))
+        {
+          JsonObject *obj = json_node_get_object (item);
+          const char *channel = json_object_get_string_member_with_default (obj, "channel", "?");
+          const char *reason = json_object_get_string_member_with_default (obj, "reason", "denied");
+
+          g_autofree char *line = g_strdup_printf ("%s: %s", channel, reason);
+
+          g_strv_builder_add (builder, line);
+        }
+      else if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (item));
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+mark_granted (WireConnection      *self,
+              const char * const  *channels)
+{
+  WireIdentity who = { 0 };
+  gboolean have_identity = fill_identity (self, &who);
+
+  for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
+    {
+      ChannelEntry *entry = ensure_channel_entry (self, channels[i]);
+      gboolean read_only = FALSE;
+
+      entry->subscribed = TRUE;
+      if (have_identity)
+        wire_channel_policy_can_subscribe (self->policy, channels[i], &who, &read_only, NULL);
+      entry->read_only = read_only;
+      if (!strv_ptr_array_contains (self->granted, channels[i]))
+        g_ptr_array_add (self->granted, g_strdup (channels[i]));
+    }
+}
+
+/* A denied channel is not asked for again on the next reconnect. */
+static void
+forget_denied (WireConnection      *self,
+               const char * const  *denied)
+{
+  for (guint i = 0; denied != NULL && denied[i] != NULL; i++)
+    {
+      g_autofree char *channel = g_strdup (denied[i]);
+      char *colon = strstr (channel, ": ");
+
+      if (colon != NULL)
+        *colon = '\0';
+      strv_ptr_array_remove (self->wanted, channel);
+    }
+}
+
+static void
+handle_auth_ok (WireConnection *self,
+                WireEnvelope   *env)
+{
+  g_auto(GStrv) available = wire_envelope_dup_member_strv (env, "availableChannels");
+  g_auto(GStrv) denied = dup_denied (env, "deniedChannels");
+  guint64 incoming;
+  GHashTableIter iter;
+  ChannelEntry *entry;
+
+  g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
+  g_clear_pointer (&self->auth_error, g_free);
+  self->refresh_used = FALSE;
+
+  if (env->user_id != NULL)
+    set_string (self, &self->user_id, env->user_id, PROP_USER_ID);
+  set_string (self, &self->connection_id, env->connection_id, PROP_CONNECTION_ID);
+
+  self->max_message_bytes = env->max_message_bytes > 0 ? env->max_message_bytes
+                                                       : WIRE_DEFAULT_MAX_MESSAGE_BYTES;
+  incoming = MAX ((guint64) SOUP_DEFAULT_INCOMING,
+                  (guint64) self->max_message_bytes + INCOMING_MARGIN);
+  if (incoming > soup_websocket_connection_get_max_incoming_payload_size (self->ws))
+    soup_websocket_connection_set_max_incoming_payload_size (self->ws, incoming);
+
+  self->heartbeat_interval_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
+
+  g_hash_table_iter_init (&iter, self->channel_stats);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    entry->subscribed = FALSE;
+  g_ptr_array_set_size (self->granted, 0);
+  mark_granted (self, (const char * const *) available);
+  forget_denied (self, (const char * const *) denied);
+  update_available (self);
+
+  self->connected_at_ms = g_get_real_time () / 1000;
+  self->last_activity_us = g_get_monotonic_time ();
+  wire_backoff_connected (self->backoff);
+  set_last_error (self, NULL);
+
+  start_heartbeat (self);
+  schedule_idle_check (self, wire_config_get_idle_timeout_ms (self->config));
+
+  set_state (self, WIRE_CONNECTION_CONNECTED, 0, NULL, wire_backoff_get_attempt (self->backoff),
+             -1);
+  if (self->state != WIRE_CONNECTION_CONNECTED)
+    return;
+
+  g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0, available, denied);
+  if (self->state == WIRE_CONNECTION_CONNECTED)
+    wire_message_queue_set_online (self->queue, TRUE);
+}
+
+static void
+handle_auth_error (WireConnection *self,
+                   WireEnvelope   *env)
+{
+  g_autoptr(JsonNode) node = wire_envelope_dup_member_node (env, "error");
+  const char *code = NULL;
+  const char *message = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *obj = json_node_get_object (node);
+
+      code = json_object_get_string_member_with_default (obj, "code", NULL);
+      message = json_object_get_string_member_with_default (obj, "message", NULL);
+    }
+
+  g_free (self->auth_error);
+  self->auth_error = g_strdup_printf ("Authentication refused: %s%s%s%s",
+                                      code ? code : "error",
+                                      message ? " (" : "",
+                                      message ? message : "",
+                                      message ? ")" : "");
+  set_last_error (self, self->auth_error);
+  /* The gateway closes right after; the close code decides what happens next. */
+}
+
+static void
+handle_subscription_answer (WireConnection *self,
+                            WireEnvelope   *env,
+                            gboolean        subscribed)
+{
+  g_auto(GStrv) channels = wire_envelope_dup_member_strv (env, "channels");
+
+  if (subscribed)
+    {
+      g_auto(GStrv) denied = dup_denied (env, "denied");
+
+      mark_granted (self, (const char * const *) channels);
+      forget_denied (self, (const char * const *) denied);
+      update_available (self);
+      g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0,
+                     channels ? channels : (char *[]) { NULL }, denied);
+    }
+  else
+    {
+      for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
+        {
+          ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channels[i]);
+
+          if (entry != NULL)
+            entry->subscribed = FALSE;
+          strv_ptr_array_remove (self->granted, channels[i]);
+        }
+      update_available (self);
+    }
+}
+
+static void
+handle_heartbeat_ack (WireConnection *self,
+                      WireEnvelope   *env,
+                      gint64          now_us)
+{
+  gint64 rtt_ms;
+
+  if (env->ts >= 0 && env->ts == self->heartbeat_sent_ts)
+    rtt_ms = (now_us - self->heartbeat_sent_us) / 1000;
+  else if (env->ts >= 0)
+    rtt_ms = g_get_real_time () / 1000 - env->ts;
+  else
+    return;
+
+  wire_rtt_window_add (&self->rtt, rtt_ms);
+}
+
+static void
+handle_error_frame (WireConnection *self,
+                    WireEnvelope   *env)
+{
+  self->errors++;
+  if (env->id != NULL)
+    {
+      wire_message_queue_handle_error (self->queue, env->id, env->code, env->message,
+                                       env->retry_after_ms);
+    }
+  else
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf ("Gateway error %s: %s", env->code ? env->code : "?",
+                                 env->message ? env->message : "");
+      set_last_error (self, message);
+    }
+}
+
+/* The hot path: one delivered message. No allocation beyond the envelope and the dedup entry,
+ * no GObject notify; the signal is emitted only when somebody listens. */
+static inline void
+handle_delivery (WireConnection *self,
+                 WireEnvelope   *env,
+                 gint64          now_us)
+{
+  if (env->id != NULL &&
+      wire_dedup_cache_check_and_insert (self->dedup, env->id, now_us / 1000))
+    {
+      self->dedup_hits++;
+      return;
+    }
+
+  self->messages_received++;
+  self->last_message_us = now_us;
+  self->last_activity_us = now_us;
+
+  if (env->channel != NULL)
+    {
+      ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, env->channel);
+
+      if (G_UNLIKELY (entry == NULL))
+        entry = ensure_channel_entry (self, env->channel);
+      entry->messages_in++;
+      entry->last_event_us = now_us;
+      if (env->event != NULL &&
+          (entry->last_event == NULL || strcmp (entry->last_event, env->event) != 0))
+        {
+          g_free (entry->last_event);
+          entry->last_event = g_strdup (env->event);
+        }
+    }
+
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_MESSAGE], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, env);
+}
+
+static void
+handle_control_frame (WireConnection *self,
+                      WireEnvelope   *env,
+                      gint64          now_us)
+{
+  if (self->state == WIRE_CONNECTION_AUTHENTICATING)
+    {
+      if (env->frame_type == WIRE_FRAME_AUTH_OK && env->success != 0)
+        handle_auth_ok (self, env);
+      else if (env->frame_type == WIRE_FRAME_AUTH_ERROR ||
+               (env->frame_type == WIRE_FRAME_AUTH_OK && env->success == 0))
+        handle_auth_error (self, env);
+      else
+        g_debug ("Ignoring a %s frame before authentication",
+                 env->type_name ? env->type_name : "typeless");
+      return;
+    }
+
+  if (self->state != WIRE_CONNECTION_CONNECTED)
+    return;
+
+  switch (env->frame_type)
+    {
+    case WIRE_FRAME_HEARTBEAT_ACK:
+      handle_heartbeat_ack (self, env, now_us);
+      break;
+    case WIRE_FRAME_ACK:
+      if (env->id != NULL)
+        wire_message_queue_handle_ack (self->queue, env->id, env->status ? env->status : "ok");
+      break;
+    case WIRE_FRAME_ERROR:
+      handle_error_frame (self, env);
+      break;
+    case WIRE_FRAME_SUBSCRIBED:
+      handle_subscription_answer (self, env, TRUE);
+      break;
+    case WIRE_FRAME_UNSUBSCRIBED:
+      handle_subscription_answer (self, env, FALSE);
+      break;
+    case WIRE_FRAME_MESSAGE:
+    case WIRE_FRAME_UNKNOWN:
+    case WIRE_FRAME_AUTH:
+    case WIRE_FRAME_AUTH_OK:
+    case WIRE_FRAME_AUTH_ERROR:
+    case WIRE_FRAME_HEARTBEAT:
+    case WIRE_FRAME_SUBSCRIBE:
+    case WIRE_FRAME_UNSUBSCRIBE:
+    case WIRE_FRAME_PUBLISH:
+    default:
+      /* Unknown or client-side frame types are ignored (forward compatibility). */
+      break;
+    }
+}
+
+static void
+ws_message_cb (SoupWebsocketConnection *ws,
+               int                      type,
+               GBytes                  *message,
+               WireConnection          *self)
+{
+  g_autoptr(WireEnvelope) env = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now_us = g_get_monotonic_time ();
+  const char *data;
+  gsize len;
+
+  data = g_bytes_get_data (message, &len);
+  self->last_rx_us = now_us;
+  self->bytes_received += len;
+
+  if (G_UNLIKELY (type != SOUP_WEBSOCKET_DATA_TEXT))
+    {
+      /* PROTOCOL.md: every frame is text. Count it and carry on. */
+      self->errors++;
+      g_debug ("%s: ignoring a binary frame of %" G_GSIZE_FORMAT " bytes", self->url, len);
+      return;
+    }
+
+  env = wire_envelope_parse (data, len, &error);
+  if (G_UNLIKELY (env == NULL))
+    {
+      self->errors++;
+      g_debug ("%s: ignoring a bad frame: %s", self->url, error->message);
+      return;
+    }
+
+  /* A handler may drop the last reference to the connection. */
+  g_object_ref (self);
+
+  if (G_LIKELY (env->frame_type == WIRE_FRAME_MESSAGE &&
+                self->state == WIRE_CONNECTION_CONNECTED))
+    handle_delivery (self, env, now_us);
+  else
+    handle_control_frame (self, env, now_us);
+
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_FRAME], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_FRAME], 0, env);
+
+  g_object_unref (self);
+}
+
+static void
+ws_error_cb (SoupWebsocketConnection *ws,
+             GError                  *error,
+             WireConnection          *self)
+{
+  /* libsoup 3.2 answers a close code it does not know (1012, 1013) with a protocol error and
+   * later reports the code of the exchange that follows; the peer's own code is readable now. */
+  if (self->peer_close_code == 0)
+    self->peer_close_code = soup_websocket_connection_get_close_code (ws);
+  self->errors++;
+  set_last_error (self, error->message);
+}
+
+static void
+ws_closed_cb (SoupWebsocketConnection *ws,
+              WireConnection          *self)
+{
+  int code = soup_websocket_connection_get_close_code (ws);
+  const char *data = soup_websocket_connection_get_close_data (ws);
+  g_autofree char *reason = g_strdup (data);
+
+  if (self->peer_close_code != 0 && self->peer_close_code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
+    {
+      code = self->peer_close_code;
+      g_clear_pointer (&reason, g_free);
+    }
+
+  /* No close frame from the peer: the link simply went away. */
+  if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_NO_STATUS)
+    code = WIRE_CLOSE_ABNORMAL;
+
+  g_object_ref (self);
+  handle_link_lost (self, code, reason);
+  g_object_unref (self);
+}
+
+/* Opening the link */
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  g_autofree char *reason = NULL;
+
+  self->connect_timeout_source = 0;
+  reason = g_strdup_printf ("No answer within %u ms (open and authentication)",
+                            wire_config_get_connect_timeout_ms (self->config));
+  self->errors++;
+  g_object_ref (self);
+  handle_link_lost (self, 0, reason);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+websocket_connect_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  WireConnection *self;
+  g_autofree char *auth = NULL;
+  g_auto(GStrv) channels = NULL;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* Cancelled: the connection may be gone already. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = WIRE_CONNECTION (user_data);
+  g_clear_object (&self->connect_cancellable);
+
+  if (ws == NULL)
+    {
+      guint status = self->msg ? soup_message_get_status (self->msg) : 0;
+      g_autofree char *reason = NULL;
+
+      self->errors++;
+      if (status >= 400)
+        reason = g_strdup_printf ("The gateway refused the upgrade: HTTP %u %s", status,
+                                  soup_message_get_reason_phrase (self->msg)
+                                    ? soup_message_get_reason_phrase (self->msg) : "");
+      else
+        reason = g_strdup_printf ("Cannot connect: %s", error->message);
+      g_clear_object (&self->msg);
+
+      g_object_ref (self);
+      /* A path, user or Origin the gateway refuses stays refused; anything else may pass. */
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
+          status == SOUP_STATUS_NOT_FOUND)
+        enter_error (self, 0, reason);
+      else
+        handle_link_lost (self, 0, reason);
+      g_object_unref (self);
+      return;
+    }
+
+  g_clear_object (&self->msg);
+  self->ws = g_steal_pointer (&ws);
+  self->peer_close_code = 0;
+  self->last_rx_us = g_get_monotonic_time ();
+  g_signal_connect (self->ws, "message", G_CALLBACK (ws_message_cb), self);
+  g_signal_connect (self->ws, "error", G_CALLBACK (ws_error_cb), self);
+  g_signal_connect (self->ws, "closed", G_CALLBACK (ws_closed_cb), self);
+
+  channels = g_strdupv ((char **) ptr_array_as_strv (self->wanted));
+  auth = wire_frame_build_auth (self->current_token, effective_session_id (self),
+                                (const char * const *) channels);
+  send_text (self, auth, strlen (auth));
+
+  set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
+             wire_backoff_get_attempt (self->backoff), -1);
+}
+
+static void
+start_attempt (WireConnection *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  gboolean refresh = self->refresh_pending;
+  guint timeout_ms;
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->waiting_for_network = FALSE;
+
+  if (self->monitor != NULL &&
+      wire_network_monitor_get_status (self->monitor) == WIRE_NETWORK_OFFLINE)
+    {
+      self->waiting_for_network = TRUE;
+      wire_network_monitor_probe_now (self->monitor);
+      set_state (self, WIRE_CONNECTION_RECONNECTING, 0, "Waiting for the network",
+                 wire_backoff_get_attempt (self->backoff), -1);
+      return;
+    }
+
+  teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+
+  self->refresh_pending = FALSE;
+  token = obtain_token (self, refresh);
+  if (token == NULL || *token == '\0')
+    {
+      enter_error (self, refresh ? WIRE_CLOSE_INVALID_TOKEN : 0,
+                   refresh ? "The token was refused and the token source has no new one"
+                           : "No token: set a token or a token source");
+      return;
+    }
+  g_free (self->current_token);
+  self->current_token = g_steal_pointer (&token);
+  update_claims (self, self->current_token);
+  g_clear_pointer (&self->auth_error, g_free);
+
+  self->msg = wire_handshake_build_message (self->uri, self->config, &error);
+  if (self->msg == NULL)
+    {
+      enter_error (self, 0, error->message);
+      return;
+    }
+
+  if (self->state == WIRE_CONNECTION_RECONNECTING)
+    self->reconnects_total++;
+
+  timeout_ms = wire_config_get_connect_timeout_ms (self->config);
+  if (timeout_ms > 0)
+    self->connect_timeout_source = g_timeout_add (timeout_ms, connect_timeout_cb, self);
+
+  self->connect_cancellable = g_cancellable_new ();
+  soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, self->connect_cancellable,
+                                        websocket_connect_cb, self);
+
+  set_state (self, WIRE_CONNECTION_CONNECTING, 0, NULL,
+             wire_backoff_get_attempt (self->backoff), -1);
+}
+
+/* Reactions to the network monitor, the settings and the queue */
+
+static void
+network_status_cb (WireNetworkMonitor *monitor,
+                   GParamSpec         *pspec,
+                   WireConnection     *self)
+{
+  WireNetworkStatus previous = self->network_status;
+
+  self->network_status = wire_network_monitor_get_status (monitor);
+
+  /* Back from offline: go now rather than after the rest of the backoff. */
+  if (self->network_status != WIRE_NETWORK_OFFLINE &&
+      self->state == WIRE_CONNECTION_RECONNECTING &&
+      (self->waiting_for_network || previous == WIRE_NETWORK_OFFLINE))
+    start_attempt (self);
+}
+
+static void
+sync_backoff (WireConnection *self)
+{
+  g_object_set (self->backoff,
+                "base-delay-ms", wire_config_get_reconnect_base_delay_ms (self->config),
+                "max-delay-ms", wire_config_get_reconnect_max_delay_ms (self->config),
+                "max-attempts", wire_config_get_reconnect_max_attempts (self->config),
+                "jitter", wire_config_get_jitter (self->config),
+                "reset-after-ms", wire_config_get_reset_after_ms (self->config),
+                NULL);
+}
+
+static void
+config_notify_cb (WireConfig     *config,
+                  GParamSpec     *pspec,
+                  WireConnection *self)
+{
+  const char *name = pspec->name;
+
+  if (g_str_has_prefix (name, "reconnect-") || g_str_equal (name, "jitter") ||
+      g_str_equal (name, "reset-after-ms"))
+    sync_backoff (self);
+  else if (g_str_equal (name, "heartbeat-interval-ms"))
+    {
+      if (self->state == WIRE_CONNECTION_CONNECTED)
+        start_heartbeat (self);
+    }
+  else if (g_str_equal (name, "dedup-ttl-ms"))
+    wire_dedup_cache_set_ttl (self->dedup, wire_config_get_dedup_ttl_ms (config));
+  else if (g_str_equal (name, "idle-timeout-ms"))
+    {
+      if (self->state == WIRE_CONNECTION_CONNECTED)
+        schedule_idle_check (self, wire_config_get_idle_timeout_ms (config));
+    }
+}
+
+static gboolean
+queue_send_cb (const char *id,
+               const char *frame_text,
+               gsize       frame_len,
+               gpointer    user_data)
+{
+  WireConnection *self = user_data;
+
+  if (self->state != WIRE_CONNECTION_CONNECTED || !send_text (self, frame_text, frame_len))
+    return FALSE;
+
+  self->messages_sent++;
+  self->last_activity_us = g_get_monotonic_time ();
+  g_free (self->last_sent_id);
+  self->last_sent_id = g_strdup (id);
+  return TRUE;
+}
+
+static void
+queue_sent_cb (WireMessageQueue *queue,
+               const char       *id,
+               const char       *channel,
+               const char       *event,
+               int               priority,
+               guint             size,
+               WireConnection   *self)
+{
+  if (channel != NULL)
+    ensure_channel_entry (self, channel)->messages_out++;
+  g_signal_emit (self, signals[SIGNAL_PUBLISH_SENT], 0, id, channel, event, priority, size);
+}
+
+static void
+queue_completed_cb (WireMessageQueue *queue,
+                    const char       *id,
+                    const char       *status,
+                    const GError     *error,
+                    WireConnection   *self)
+{
+  g_signal_emit (self, signals[SIGNAL_PUBLISH_COMPLETED], 0, id, status, error);
+}
+
+/* GObject */
+
+static void
+wire_connection_constructed (GObject *object)
+{
+  WireConnection *self = WIRE_CONNECTION (object);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (wire_connection_parent_class)->constructed (object);
+
+  if (self->config == NULL)
+    self->config = wire_config_new ();
+  if (self->session == NULL)
+    self->session = soup_session_new ();
+  wire_handshake_prepare_session (self->session);
+
+  self->uri = wire_handshake_parse_url (self->url, &error);
+  if (self->uri == NULL)
+    g_critical ("WireConnection: %s", error->message);
+  else
+    {
+      wire_endpoint_parse_path (g_uri_get_path (self->uri), &self->kind, &self->slot_id, NULL);
+      self->host_key = wire_handshake_host_key (self->uri);
+    }
+
+  self->backoff = wire_backoff_new ();
+  sync_backoff (self);
+  self->queue = wire_message_queue_new (self->config);
+  wire_message_queue_set_sender (self->queue, queue_send_cb, self);
+  g_signal_connect (self->queue, "sent", G_CALLBACK (queue_sent_cb), self);
+  g_signal_connect (self->queue, "completed", G_CALLBACK (queue_completed_cb), self);
+  self->policy = wire_channel_policy_new_default ();
+  self->dedup = wire_dedup_cache_new (wire_config_get_dedup_ttl_ms (self->config),
+                                      DEDUP_MAX_ENTRIES);
+
+  g_signal_connect (self->config, "notify", G_CALLBACK (config_notify_cb), self);
+
+  if (self->monitor != NULL)
+    {
+      self->network_status = wire_network_monitor_get_status (self->monitor);
+      g_signal_connect (self->monitor, "notify::status", G_CALLBACK (network_status_cb), self);
+
+      if (self->uri != NULL)
+        {
+          g_autofree char *current = NULL;
+
+          g_object_get (self->monitor, "probe-uri", &current, NULL);
+          if (current == NULL || *current == '\0')
+            {
+              g_autofree char *probe = NULL;
+
+              probe = wire_handshake_probe_uri (self->uri,
+                                                wire_config_get_health_path (self->config));
+              wire_network_monitor_set_probe_uri (self->monitor, probe);
+            }
+        }
+    }
+}
+
+static void
+wire_connection_dispose (GObject *object)
+{
+  WireConnection *self = WIRE_CONNECTION (object);
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  if (self->queue != NULL)
+    {
+      teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      wire_message_queue_set_sender (self->queue, NULL, NULL);
+      g_signal_handlers_disconnect_by_data (self->queue, self);
+    }
+  g_clear_object (&self->closing_ws);
+  if (self->config != NULL)
+    g_signal_handlers_disconnect_by_data (self->config, self);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+
+  g_clear_object (&self->queue);
+  g_clear_object (&self->backoff);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->session);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (wire_connection_parent_class)->dispose (object);
+}
+
+static void
+wire_connection_finalize (GObject *object)
+{
+  WireConnection *self = WIRE_CONNECTION (object);
+
+  if (self->token_destroy != NULL)
+    self->token_destroy (self->token_data);
+
+  g_clear_pointer (&self->policy, wire_channel_policy_free);
+  g_clear_pointer (&self->dedup, wire_dedup_cache_free);
+  g_clear_pointer (&self->claims, wire_jwt_claims_free);
+  g_clear_pointer (&self->uri, g_uri_unref);
+  g_clear_pointer (&self->transitions, g_ptr_array_unref);
+  g_clear_pointer (&self->wanted, g_ptr_array_unref);
+  g_clear_pointer (&self->granted, g_ptr_array_unref);
+  g_clear_pointer (&self->available_strv, g_strfreev);
+  g_clear_pointer (&self->channel_stats, g_hash_table_unref);
+  g_free (self->url);
+  g_free (self->host_key);
+  g_free (self->slot_id);
+  g_free (self->user_id);
+  g_free (self->session_id);
+  g_free (self->connection_id);
+  g_free (self->last_error);
+  g_free (self->static_token);
+  g_free (self->current_token);
+  g_free (self->auth_error);
+  g_free (self->last_sent_id);
+
+  G_OBJECT_CLASS (wire_connection_parent_class)->finalize (object);
+}
+
+static void
+wire_connection_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  WireConnection *self = WIRE_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_SOUP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->monitor);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_SLOT_ID:
+      g_value_set_string (value, self->slot_id);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, self->session_id);
+      break;
+    case PROP_CONNECTION_ID:
+      g_value_set_string (value, self->connection_id);
+      break;
+    case PROP_TOKEN_EXPIRY:
+      g_value_set_int64 (value, self->token_expiry);
+      break;
+    case PROP_LAST_CLOSE_CODE:
+      g_value_set_int (value, self->last_close_code);
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    case PROP_CHANNELS:
+      g_value_set_boxed (value, ptr_array_as_strv (self->wanted));
+      break;
+    case PROP_AVAILABLE_CHANNELS:
+      g_value_set_boxed (value, self->available_strv);
+      break;
+    case PROP_HEARTBEAT_INTERVAL_MS:
+      g_value_set_int64 (value, self->heartbeat_interval_ms);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wire_connection_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  WireConnection *self = WIRE_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    case PROP_SOUP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_NETWORK_MONITOR:
+      self->monitor = g_value_dup_object (value);
+      break;
+    case PROP_URL:
+      self->url = g_value_dup_string (value);
+      break;
+    case PROP_USER_ID:
+      set_string (self, &self->user_id, g_value_get_string (value), PROP_USER_ID);
+      break;
+    case PROP_SESSION_ID:
+      wire_connection_set_session_id (self, g_value_get_string (value));
+      break;
+    case PROP_CHANNELS:
+      wire_connection_set_channels (self, g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wire_connection_class_init (WireConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = wire_connection_constructed;
+  object_class->dispose = wire_connection_dispose;
+  object_class->finalize = wire_connection_finalize;
+  object_class->get_property = wire_connection_get_property;
+  object_class->set_property = wire_connection_set_property;
+
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, WIRE_TYPE_CONFIG, co);
+  properties[PROP_SOUP_SESSION] =
+    g_param_spec_object ("soup-session", NULL, NULL, SOUP_TYPE_SESSION, co);
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, WIRE_TYPE_NETWORK_MONITOR, co);
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL, co);
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, WIRE_TYPE_ENDPOINT_KIND, WIRE_ENDPOINT_CHAT, ro);
+  properties[PROP_SLOT_ID] =
+    g_param_spec_string ("slot-id", NULL, NULL, NULL, ro);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, WIRE_TYPE_CONNECTION_STATE,
+                       WIRE_CONNECTION_DISCONNECTED, ro);
+  properties[PROP_USER_ID] =
+    g_param_spec_string ("user-id", NULL, NULL, NULL, rw);
+  properties[PROP_SESSION_ID] =
+    g_param_spec_string ("session-id", NULL, NULL, NULL, rw);
+  properties[PROP_CONNECTION_ID] =
+    g_param_spec_string ("connection-id", NULL, NULL, NULL, ro);
+  properties[PROP_TOKEN_EXPIRY] =
+    g_param_spec_int64 ("token-expiry", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_LAST_CLOSE_CODE] =
+    g_param_spec_int ("last-close-code", NULL, NULL, 0, G_MAXINT, 0, ro);
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
+  properties[PROP_CHANNELS] =
+    g_param_spec_boxed ("channels", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_AVAILABLE_CHANNELS] =
+    g_param_spec_boxed ("available-channels", NULL, NULL, G_TYPE_STRV, ro);
+  properties[PROP_HEARTBEAT_INTERVAL_MS] =
+    g_param_spec_int64 ("heartbeat-interval-ms", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  WIRE_TYPE_ENVELOPE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_FRAME] =
+    g_signal_new ("frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  WIRE_TYPE_ENVELOPE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_TRANSITION] =
+    g_signal_new ("transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  WIRE_TYPE_TRANSITION | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_PUBLISH_SENT] =
+    g_signal_new ("publish-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 5,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, WIRE_TYPE_PRIORITY, G_TYPE_UINT);
+  signals[SIGNAL_PUBLISH_COMPLETED] =
+    g_signal_new ("publish-completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_ERROR);
+  signals[SIGNAL_SUBSCRIBED] =
+    g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_STRV, G_TYPE_STRV);
+}
+
+static void
+wire_connection_init (WireConnection *self)
+{
+  self->state = WIRE_CONNECTION_DISCONNECTED;
+  self->transitions = g_ptr_array_new_with_free_func ((GDestroyNotify) wire_transition_free);
+  self->wanted = g_ptr_array_new_with_free_func (g_free);
+  self->granted = g_ptr_array_new_with_free_func (g_free);
+  self->available_strv = g_new0 (char *, 1);
+  self->channel_stats = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, channel_entry_free);
+  self->max_message_bytes = WIRE_DEFAULT_MAX_MESSAGE_BYTES;
+  self->network_status = WIRE_NETWORK_ONLINE;
+  wire_rtt_window_init (&self->rtt);
+}
+
+/* Public API */
+
+WireConnection *
+wire_connection_new (WireConfig          *config,
+                     SoupSession         *session,
+                     WireNetworkMonitor  *monitor,
+                     const char          *url,
+                     GError             **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (config == NULL || WIRE_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (session == NULL || SOUP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (monitor == NULL || WIRE_IS_NETWORK_MONITOR (monitor), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  uri = wire_handshake_parse_url (url, error);
+  if (uri == NULL)
+    return NULL;
+
+  return g_object_new (WIRE_TYPE_CONNECTION,
+                       "config", config,
+                       "soup-session", session,
+                       "network-monitor", monitor,
+                       "url", url,
+                       NULL);
+}
+
+void
+wire_connection_set_token (WireConnection *self,
+                           const char     *token)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  if (g_strcmp0 (self->static_token, token) == 0)
+    return;
+  g_free (self->static_token);
+  self->static_token = g_strdup (token);
+  if (self->token_func == NULL)
+    update_claims (self, token);
+}
+
+void
+wire_connection_set_token_func (WireConnection *self,
+                                WireTokenFunc   func,
+                                gpointer        user_data,
+                                GDestroyNotify  destroy)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  if (self->token_destroy != NULL)
+    self->token_destroy (self->token_data);
+  self->token_func = func;
+  self->token_data = user_data;
+  self->token_destroy = destroy;
+}
+
+void
+wire_connection_set_session_id (WireConnection *self,
+                                const char     *session_id)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  set_string (self, &self->session_id, session_id, PROP_SESSION_ID);
+}
+
+void
+wire_connection_set_channels (WireConnection     *self,
+                              const char * const *channels)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  g_ptr_array_set_size (self->wanted, 0);
+  for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
+    if (!strv_ptr_array_contains (self->wanted, channels[i]))
+      g_ptr_array_add (self->wanted, g_strdup (channels[i]));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
+}
+
+WireBackoff *
+wire_connection_get_backoff (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->backoff;
+}
+
+WireMessageQueue *
+wire_connection_get_queue (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->queue;
+}
+
+WireConfig *
+wire_connection_get_config (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->config;
+}
+
+WireChannelPolicy *
+wire_connection_get_policy (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->policy;
+}
+
+void
+wire_connection_connect (WireConnection *self)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+  g_return_if_fail (self->uri != NULL);
+
+  if (self->state == WIRE_CONNECTION_CONNECTING ||
+      self->state == WIRE_CONNECTION_AUTHENTICATING ||
+      self->state == WIRE_CONNECTION_CONNECTED)
+    return;
+
+  /* A connect by hand starts afresh: full backoff budget, one token refresh. */
+  if (self->state != WIRE_CONNECTION_RECONNECTING)
+    {
+      wire_backoff_reset (self->backoff);
+      self->refresh_used = FALSE;
+      self->refresh_pending = FALSE;
+    }
+  start_attempt (self);
+}
+
+void
+wire_connection_disconnect (WireConnection *self)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->waiting_for_network = FALSE;
+  if (self->state == WIRE_CONNECTION_DISCONNECTED)
+    return;
+
+  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  set_last_close_code (self, WIRE_CLOSE_NORMAL);
+  set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, "Closed by the user", 0, -1);
+}
+
+void
+wire_connection_shutdown (WireConnection *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  wire_connection_disconnect (self);
+  error = g_error_new (WIRE_ERROR, WIRE_ERROR_CLOSED, "The connection to %s was closed for good",
+                       self->url);
+  wire_message_queue_fail_all (self->queue, error);
+}
+
+void
+wire_connection_reconnect_now (WireConnection *self)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+
+  if (self->state == WIRE_CONNECTION_DISCONNECTED || self->state == WIRE_CONNECTION_ERROR)
+    wire_connection_connect (self);
+  else
+    start_attempt (self);
+}
+
+/* Checks @channels against the policy, as far as the token tells who we are. */
+static gboolean
+check_subscribe (WireConnection     *self,
+                 const char * const *channels,
+                 GError            **error)
+{
+  WireIdentity who = { 0 };
+  gboolean have_identity = fill_identity (self, &who);
+
+  for (guint i = 0; channels[i] != NULL; i++)
+    {
+      g_autofree char *prefix = NULL;
+      g_autofree char *id = NULL;
+
+      if (!wire_channel_split (channels[i], &prefix, &id) &&
+          wire_channel_policy_lookup (self->policy, channels[i]) == NULL)
+        {
+          g_set_error (error, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
+                       "“%s” is not a channel name (expected prefix:id)", channels[i]);
+          return FALSE;
+        }
+      if (have_identity &&
+          !wire_channel_policy_can_subscribe (self->policy, channels[i], &who, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wire_connection_subscribe (WireConnection     *self,
+                           const char * const *channels,
+                           GError            **error)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (channels != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_subscribe (self, channels, error))
+    return FALSE;
+
+  for (guint i = 0; channels[i] != NULL; i++)
+    if (!strv_ptr_array_contains (self->wanted, channels[i]))
+      {
+        g_ptr_array_add (self->wanted, g_strdup (channels[i]));
+        g_ptr_array_add (fresh, (gpointer) channels[i]);
+      }
+  if (fresh->len == 0)
+    return TRUE;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
+  /* Not connected: the auth frame of the next connection asks for them. */
+  if (self->state == WIRE_CONNECTION_CONNECTED)
+    send_owned_text (self, wire_frame_build_channels ("subscribe", ptr_array_as_strv (fresh)));
+  return TRUE;
+}
+
+gboolean
+wire_connection_unsubscribe (WireConnection     *self,
+                             const char * const *channels,
+                             GError            **error)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (channels != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; channels[i] != NULL; i++)
+    changed |= strv_ptr_array_remove (self->wanted, channels[i]);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
+
+  if (self->state == WIRE_CONNECTION_CONNECTED)
+    send_owned_text (self, wire_frame_build_channels ("unsubscribe", channels));
+  return TRUE;
+}
+
+static gboolean
+check_publish (WireConnection *self,
+               const char     *channel,
+               const char     *event,
+               const char     *payload_json,
+               GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *frame = NULL;
+  const char *p;
+
+  if (!wire_channel_policy_can_publish (self->policy, channel, event, error))
+    return FALSE;
+
+  if (!strv_ptr_array_contains (self->wanted, channel) ||
+      (self->state == WIRE_CONNECTION_CONNECTED &&
+       !strv_ptr_array_contains (self->granted, channel) &&
+       !strv_ptr_array_contains (self->wanted, channel)))
+    {
+      g_set_error (error, WIRE_ERROR, WIRE_ERROR_NOT_SUBSCRIBED,
+                   "Not subscribed to “%s”: subscribe before publishing on it", channel);
+      return FALSE;
+    }
+
+  if (payload_json != NULL)
+    {
+      if (!wire_json_validate (payload_json, strlen (payload_json), &local_error))
+        {
+          g_set_error (error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,
+                       "The payload is not valid JSON: %s", local_error->message);
+          return FALSE;
+        }
+      for (p = payload_json; g_ascii_isspace (*p); p++)
+        ;
+      if (*p != '{')
+        {
+          g_set_error_literal (error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,
+                               "The payload must be a JSON object");
+          return FALSE;
+        }
+    }
+
+  /* The frame as it will be written, with an id of the longest generated shape. */
+  frame = wire_frame_build_publish ("00000000-0000-0000-0000-000000000000", channel, event,
+                                    WIRE_PRIORITY_NORMAL, payload_json);
+  if ((gint64) strlen (frame) > self->max_message_bytes)
+    {
+      g_set_error (error, WIRE_ERROR, WIRE_ERROR_TOO_LARGE,
+                   "The message is %" G_GSIZE_FORMAT " bytes; the gateway accepts at most %"
+                   G_GINT64_FORMAT, strlen (frame), self->max_message_bytes);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+publish_enqueue_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *status = NULL;
+
+  if (!wire_message_queue_enqueue_finish (WIRE_MESSAGE_QUEUE (source), result, &status, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, (gpointer) status, NULL);
+}
+
+char *
+wire_connection_publish_async (WireConnection      *self,
+                               const char          *channel,
+                               const char          *event,
+                               WirePriority         priority,
+                               const char          *payload_json,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id;
+
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (channel != NULL, NULL);
+  g_return_val_if_fail (event != NULL, NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wire_connection_publish_async);
+
+  if (!check_publish (self, channel, event, payload_json, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+
+  id = wire_message_queue_enqueue_async (self->queue, NULL, channel, event, priority,
+                                         payload_json, cancellable, publish_enqueue_cb,
+                                         g_object_ref (task));
+  return g_strdup (id);
+}
+
+gboolean
+wire_connection_publish_finish (WireConnection  *self,
+                                GAsyncResult    *result,
+                                const char     **out_status,
+                                GError         **error)
+{
+  const char *status;
+
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  status = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_status != NULL)
+    *out_status = status;
+  return status != NULL;
+}
+
+WireConnectionState
+wire_connection_get_state (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), WIRE_CONNECTION_DISCONNECTED);
+  return self->state;
+}
+
+WireEndpointKind
+wire_connection_get_kind (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), WIRE_ENDPOINT_CHAT);
+  return self->kind;
+}
+
+const char *
+wire_connection_get_url (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->url;
+}
+
+const char *
+wire_connection_get_slot_id (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->slot_id;
+}
+
+const char *
+wire_connection_get_user_id (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->user_id;
+}
+
+const char *
+wire_connection_get_session_id (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->session_id;
+}
+
+const char *
+wire_connection_get_connection_id (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->connection_id;
+}
+
+gint64
+wire_connection_get_token_expiry (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), 0);
+  return self->token_expiry;
+}
+
+int
+wire_connection_get_last_close_code (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), 0);
+  return self->last_close_code;
+}
+
+const char *
+wire_connection_get_last_error (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->last_error;
+}
+
+const char * const *
+wire_connection_get_available_channels (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return (const char * const *) self->available_strv;
+}
+
+const char *
+wire_connection_get_host_key (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->host_key;
+}
+
+void
+wire_connection_get_metrics (WireConnection *self,
+                             WireMetrics    *out_metrics)
+{
+  g_return_if_fail (WIRE_IS_CONNECTION (self));
+  g_return_if_fail (out_metrics != NULL);
+
+  memset (out_metrics, 0, sizeof *out_metrics);
+  out_metrics->connected_at_ms = self->connected_at_ms;
+  out_metrics->last_message_at_ms = real_ms_from_monotonic_us (self->last_message_us);
+  out_metrics->messages_sent = self->messages_sent;
+  out_metrics->messages_received = self->messages_received;
+  out_metrics->errors = self->errors;
+  out_metrics->reconnect_attempts = wire_backoff_get_attempt (self->backoff);
+  out_metrics->reconnects_total = self->reconnects_total;
+  out_metrics->bytes_sent = self->bytes_sent;
+  out_metrics->bytes_received = self->bytes_received;
+  out_metrics->dedup_hits = self->dedup_hits;
+  out_metrics->rate_limited = wire_message_queue_get_rate_limited (self->queue);
+  out_metrics->overflows = wire_message_queue_get_overflows (self->queue);
+  out_metrics->rtt_last_ms = self->rtt.last_ms;
+  out_metrics->rtt_p50_ms = self->rtt.p50_ms;
+  out_metrics->rtt_p95_ms = self->rtt.p95_ms;
+}
+
+GPtrArray *
+wire_connection_get_transitions (WireConnection *self)
+{
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+  return self->transitions;
+}
+
+GPtrArray *
+wire_connection_dup_channel_stats (WireConnection *self)
+{
+  GPtrArray *result;
+  GHashTableIter iter;
+  ChannelEntry *entry;
+
+  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
+
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) wire_channel_stats_free);
+  g_hash_table_iter_init (&iter, self->channel_stats);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    {
+      WireChannelStats *stats = g_new0 (WireChannelStats, 1);
+
+      stats->channel = g_strdup (entry->channel);
+      stats->subscribed = entry->subscribed;
+      stats->read_only = entry->read_only;
+      stats->messages_in = entry->messages_in;
+      stats->messages_out = entry->messages_out;
+      stats->last_event = g_strdup (entry->last_event);
+      stats->last_event_at_ms = real_ms_from_monotonic_us (entry->last_event_us);
+      g_ptr_array_add (result, stats);
+    }
+  return result;
+}
+
+const char *
+wire_connection_state_to_string (WireConnectionState state)
+{
+  switch (state)
+    {
+    case WIRE_CONNECTION_DISCONNECTED:
+      return "disconnected";
+    case WIRE_CONNECTION_CONNECTING:
+      return "connecting";
+    case WIRE_CONNECTION_AUTHENTICATING:
+      return "authenticating";
+    case WIRE_CONNECTION_CONNECTED:
+      return "connected";
+    case WIRE_CONNECTION_RECONNECTING:
+      return "reconnecting";
+    case WIRE_CONNECTION_ERROR:
+      return "error";
+    default:
+      return "unknown";
+    }
+}

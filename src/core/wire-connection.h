@@ -124,6 +124,10 @@ void              wire_connection_connect            (WireConnection      *self)
 void              wire_connection_disconnect         (WireConnection      *self);
 /* Skips the rest of a backoff delay (or drops the link and connects again). */
 void              wire_connection_reconnect_now      (WireConnection      *self);
+/* Disconnects and fails every queued publish with WIRE_ERROR_CLOSED: the connection is gone
+ * for good (the manager calls it when a connection is removed). A pending publish holds a
+ * reference on its connection until it completes. */
+void              wire_connection_shutdown           (WireConnection      *self);
 
 /* Checked locally against the policy first: WIRE_ERROR_FORBIDDEN for what the gateway would
  * refuse. Otherwise sent now, or at the next authentication. */
@@ -135,7 +139,9 @@ gboolean          wire_connection_unsubscribe        (WireConnection      *self,
                                                       GError             **error);
 /* Policy is checked before the message is queued (WIRE_ERROR_PUBLISH_DENIED,
  * WIRE_ERROR_FORBIDDEN_EVENT, WIRE_ERROR_NOT_SUBSCRIBED, WIRE_ERROR_BAD_FRAME for a payload
- * that is not a JSON object); the task then completes on the gateway's ack. Returns the id. */
+ * that is not a JSON object, WIRE_ERROR_TOO_LARGE past the gateway's maxMessageBytes); the task
+ * then completes on the gateway's ack. Returns the id (free it), or NULL when the publish was
+ * refused at once (the callback still runs, with the error). */
 char             *wire_connection_publish_async      (WireConnection      *self,
                                                       const char          *channel,
                                                       const char          *event,

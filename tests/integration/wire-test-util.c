@@ -1,0 +1,25 @@
+#define G_LOG_DOMAIN "wire-test"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "wire-test-util.h"
+
+gboolean
+wire_test_timeout_flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+wire_test_spin_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wire_test_timeout_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
