@@ -138,7 +138,10 @@ wire_raw_server_new (void)
 {
   WireRawServer *self = g_new0 (WireRawServer, 1);
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
   guint port;
 
   self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
@@ -153,13 +156,20 @@ wire_raw_server_new (void)
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, "/api/health", health_cb, self, NULL);
   soup_server_add_websocket_handler (self->server, "/ws", NULL, NULL, websocket_cb, self, NULL);
-  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
 
-  uris = soup_server_get_uris (self->server);
-  g_assert_nonnull (uris);
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* Our own socket: soup_server_listen_local() leaks its address in libsoup 3.2. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  soup_server_listen_socket (self->server, socket, 0, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
   self->url = g_strdup_printf ("ws://127.0.0.1:%u", port);
   self->health_uri = g_strdup_printf ("http://127.0.0.1:%u/api/health", port);
