@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -523,34 +524,27 @@ test_auth_refused (Fixture       *fx,
   }
 }
 
-/* --reconnect-max-attempts 2 against a port nobody listens on: gives up with 4. */
+/* --reconnect-max-attempts 2 while the gateway refuses every upgrade (503) but its health probe
+ * answers, so the network is online and each failed attempt counts: gives up with 4. */
 static void
 test_give_up (Fixture       *fx,
               gconstpointer  data)
 {
-  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (JsonObject) fault = json_object_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *url = NULL;
-  guint port;
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  const char *args[] = { "connect", url, "--token", token, "--json",
+                         "--reconnect-max-attempts", "2", "--reconnect-base-delay-ms", "50",
+                         "--reconnect-max-delay-ms", "100", "--jitter", "none", NULL };
 
-  /* A port that was free a moment ago and is closed again. */
-  g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &bound, &error);
+  json_object_set_string_member (fault, "action", "refuse");
+  json_object_set_int_member (fault, "ms", 600000);
+  g_assert_true (wire_gateway_apply_fault (fx->gateway, fault, &error));
   g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_listener_close (listener);
-  url = g_strdup_printf ("ws://127.0.0.1:%u/ws/notifications/user-1", port);
 
-  {
-    const char *args[] = { "connect", url, "--token", "t.t.t", "--json",
-                           "--reconnect-max-attempts", "2", "--reconnect-base-delay-ms", "50",
-                           "--reconnect-max-delay-ms", "100", "--jitter", "none", NULL };
-
-    spawn_cli (fx, args);
-    g_assert_cmpint (wait_exit (fx), ==, 4);
-  }
+  spawn_cli (fx, args);
+  g_assert_cmpint (wait_exit (fx), ==, 4);
   g_assert_cmpuint (count_events (fx, "state", "to", "reconnecting"), >=, 2);
   g_assert_cmpuint (count_events (fx, "state", "to", "connected"), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (last_event (fx, "exit"), "reason"), ==,
@@ -606,7 +600,7 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/wire/cli/auth-refused", Fixture, "gateway", fixture_set_up, test_auth_refused,
               fixture_tear_down);
-  g_test_add ("/wire/cli/give-up", Fixture, NULL, fixture_set_up, test_give_up,
+  g_test_add ("/wire/cli/give-up", Fixture, "gateway", fixture_set_up, test_give_up,
               fixture_tear_down);
   g_test_add ("/wire/cli/two-connections", Fixture, "gateway", fixture_set_up,
               test_two_connections, fixture_tear_down);
