@@ -19,7 +19,6 @@ typedef struct
 {
   WireRecorder *recorder;
   GHashTable   *tracks;   /* file track number → recorder track, both as GUINT_TO_POINTER + 1 */
-  GStringChunk *strings;
 } Import;
 
 static gboolean
@@ -214,8 +213,9 @@ wire_cli_export_run (int    argc,
   g_autofree char *format_name = NULL;
   g_autofree char *output = NULL;
   g_autoptr (GFile) input = NULL;
-  g_autoptr (GFileInputStream) file_stream = NULL;
-  g_autoptr (GDataInputStream) data = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint n_lines;
   g_autoptr (WireRecorder) recorder = NULL;
   g_autoptr (WireRecording) recording = NULL;
   g_autoptr (GHashTable) tracks = NULL;
@@ -275,45 +275,48 @@ wire_cli_export_run (int    argc,
     }
 
   input = g_file_new_for_commandline_arg (args[1]);
-  file_stream = g_file_read (input, NULL, &error);
-  if (file_stream == NULL)
+  if (!g_file_load_contents (input, NULL, &contents, &length, NULL, &error))
     {
       fprintf (stderr, "wirescope-cli export: %s\n", error->message);
       return WIRE_CLI_EXIT_USAGE;
     }
-  data = g_data_input_stream_new (G_INPUT_STREAM (file_stream));
-  recorder = wire_recorder_new (G_MAXUINT, G_MAXUINT);
+  /* Every line is at most one item, so the recorder keeps them all. */
+  n_lines = 1;
+  for (gsize i = 0; i < length; i++)
+    n_lines += contents[i] == '\n';
+  recorder = wire_recorder_new (MIN (n_lines, G_MAXUINT32 / 2), MIN (n_lines, G_MAXUINT32 / 2));
   tracks = g_hash_table_new (NULL, NULL);
   import.recorder = recorder;
   import.tracks = tracks;
 
-  for (;;)
+  for (char *line = contents, *next; line != NULL && line < contents + length; line = next)
     {
-      g_autofree char *line = NULL;
       g_autoptr (JsonParser) parser = NULL;
+      char *end = memchr (line, '\n', (gsize) (contents + length - line));
       JsonNode *root;
 
-      line = g_data_input_stream_read_line_utf8 (data, NULL, NULL, &error);
-      if (error != NULL)
+      if (end != NULL)
         {
-          fprintf (stderr, "wirescope-cli export: %s:%u: %s\n", args[1], line_number + 1,
-                   error->message);
-          return WIRE_CLI_EXIT_FAILED;
+          *end = '\0';
+          next = end + 1;
         }
-      if (line == NULL)
-        break;
+      else
+        {
+          next = NULL;
+        }
       line_number++;
       g_strstrip (line);
       if (*line == '\0')
         continue;
 
       parser = json_parser_new ();
-      if (!json_parser_load_from_data (parser, line, -1, &error)
+      if (!g_utf8_validate (line, -1, NULL)
+          || !json_parser_load_from_data (parser, line, -1, &error)
           || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)
           || !import_line (&import, json_node_get_object (root), &error))
         {
           fprintf (stderr, "wirescope-cli export: %s:%u: %s (line skipped)\n", args[1],
-                   line_number, error != NULL ? error->message : "not a JSON object");
+                   line_number, error != NULL ? error->message : "not a JSON object in UTF-8");
           g_clear_error (&error);
           bad_lines++;
         }
