@@ -8,6 +8,8 @@
 #include "wire-message-ring.h"
 
 #define FLUSH_INTERVAL_MS 100
+/* Status changes signalled one by one up to this many per flush; beyond, as one range. */
+#define MAX_CHANGED_SIGNALS 32
 
 /* About 48 bytes per entry: channel and event names are interned, so 100 000 rows cost a few
  * megabytes plus their ids. */
@@ -39,8 +41,8 @@ struct _WireMessageRing
   guint64     end_seq;
   guint64     pub_first;
   guint64     pub_end;
-  /* The smallest published seq whose status changed since the last flush. */
-  guint64     min_changed_seq;
+  /* Published seqs whose status changed since the last flush (sorted at flush). */
+  GArray     *changed;
 
   GHashTable *ids[2];   /* id (owned by its entry) → seq, per direction */
 
@@ -186,6 +188,7 @@ wire_message_ring_finalize (GObject *object)
   g_free (self->entries);
   g_hash_table_unref (self->ids[0]);
   g_hash_table_unref (self->ids[1]);
+  g_array_unref (self->changed);
 
   G_OBJECT_CLASS (wire_message_ring_parent_class)->finalize (object);
 }
@@ -203,7 +206,7 @@ wire_message_ring_init (WireMessageRing *self)
 {
   self->ids[0] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->ids[1] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  self->min_changed_seq = G_MAXUINT64;
+  self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->text_budget = WIRE_MESSAGE_RING_DEFAULT_TEXT_BUDGET;
 }
 
@@ -355,9 +358,22 @@ wire_message_ring_set_status (WireMessageRing   *self,
     return TRUE;
   entry->status = status;
 
-  if (seq < self->pub_end)
+  if (seq >= self->pub_first && seq < self->pub_end)
     {
-      self->min_changed_seq = MIN (self->min_changed_seq, seq);
+      /* Bounded even while paused: past the limit only the oldest change matters, since the
+       * flush then signals one range from it to the end anyway. */
+      if (self->changed->len >= 4 * MAX_CHANGED_SIGNALS)
+        {
+          guint64 oldest = seq;
+
+          for (guint i = 0; i < self->changed->len; i++)
+            oldest = MIN (oldest, g_array_index (self->changed, guint64, i));
+          g_array_set_size (self->changed, MAX_CHANGED_SIGNALS + 1);
+          for (guint i = 0; i <= MAX_CHANGED_SIGNALS; i++)
+            g_array_index (self->changed, guint64, i) = oldest + i;
+        }
+      else
+        g_array_append_val (self->changed, seq);
       schedule_flush (self);
     }
 
@@ -473,11 +489,20 @@ wire_message_ring_get_paused (WireMessageRing *self)
   return self->paused;
 }
 
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 void
 wire_message_ring_flush (WireMessageRing *self)
 {
-  guint64 old_end;
-  guint removed, kept, added, pos;
+  guint64 old_end, last = G_MAXUINT64;
+  guint removed, kept, added, pos, n_changed = 0;
 
   g_return_if_fail (WIRE_IS_MESSAGE_RING (self));
 
@@ -485,8 +510,8 @@ wire_message_ring_flush (WireMessageRing *self)
   if (self->paused)
     return;
 
-  /* First the rows that fell off the front, then one change from the first changed row to the
-   * end: at most two signals, whatever happened since the last flush. */
+  /* First the rows that fell off the front, then the rows whose status changed, then the new
+   * rows: a bounded number of signals, whatever happened since the last flush. */
   old_end = self->pub_end;
   removed = (guint) (MIN (self->first_seq, old_end) - self->pub_first);
   kept = (guint) (old_end - MIN (self->first_seq, old_end));
@@ -494,18 +519,46 @@ wire_message_ring_flush (WireMessageRing *self)
   self->pub_first = MIN (self->first_seq, old_end);
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-
-  pos = kept;
-  if (self->min_changed_seq != G_MAXUINT64 && self->min_changed_seq >= self->first_seq
-      && self->min_changed_seq < old_end)
-    pos = (guint) (self->min_changed_seq - self->first_seq);
-  self->min_changed_seq = G_MAXUINT64;
-
   self->pub_first = self->first_seq;
+  self->pub_end = MAX (self->pub_end, self->pub_first);
+
+  g_array_sort (self->changed, compare_seq);
+  for (guint i = 0; i < self->changed->len; i++)
+    {
+      guint64 seq = g_array_index (self->changed, guint64, i);
+
+      if (seq >= self->first_seq && seq < old_end && seq != last)
+        n_changed++;
+      last = seq;
+    }
+
+  if (n_changed > MAX_CHANGED_SIGNALS)
+    {
+      /* Many scattered changes: one signal from the first of them to the end of the old rows. */
+      guint64 first_changed = MAX (g_array_index (self->changed, guint64, 0), self->first_seq);
+
+      pos = (guint) (first_changed - self->first_seq);
+      if (kept > pos)
+        g_list_model_items_changed (G_LIST_MODEL (self), pos, kept - pos, kept - pos);
+    }
+  else
+    {
+      last = G_MAXUINT64;
+      for (guint i = 0; i < self->changed->len; i++)
+        {
+          guint64 seq = g_array_index (self->changed, guint64, i);
+
+          if (seq >= self->first_seq && seq < old_end && seq != last)
+            g_list_model_items_changed (G_LIST_MODEL (self), (guint) (seq - self->first_seq), 1, 1);
+          last = seq;
+        }
+    }
+  g_array_set_size (self->changed, 0);
+
   self->pub_end = self->end_seq;
-  added = (guint) (self->pub_end - self->pub_first) - pos;
-  if (kept - pos > 0 || added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), pos, kept - pos, added);
+  added = (guint) (self->pub_end - self->pub_first) - kept;
+  if (added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), kept, 0, added);
 }
 
 void

@@ -1,0 +1,713 @@
+#define G_LOG_DOMAIN "wire-test"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "wire-channel-list.h"
+#include "wire-composer.h"
+#include "wire-connection-header.h"
+#include "wire-connection-page.h"
+#include "wire-core.h"
+#include "wire-gateway.h"
+#include "wire-message-log.h"
+#include "wire-message-ring.h"
+#include "wire-message-tap.h"
+#include "wire-queue-view.h"
+#include "wire-rate-chart.h"
+#include "wire-timeline-view.h"
+
+/* Waits are generous (a loaded machine, a sanitizer build): they bound a hang, nothing more. */
+#define WAIT_MS 20000
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition condition,
+          gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+
+  return ok;
+}
+
+/* Runs the main loop for a while: for things that must *not* happen early. */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
+/* ---- message ring ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint n_signals;
+  guint last_position;
+  guint last_removed;
+  guint last_added;
+} ChangeCounter;
+
+static void
+items_changed_cb (GListModel    *model,
+                  guint          position,
+                  guint          removed,
+                  guint          added,
+                  ChangeCounter *counter)
+{
+  counter->n_signals++;
+  counter->last_position = position;
+  counter->last_removed = removed;
+  counter->last_added = added;
+}
+
+static guint64
+append_simple (WireMessageRing      *ring,
+               WireMessageDirection  direction,
+               const char           *channel,
+               const char           *event,
+               const char           *id,
+               const char           *text)
+{
+  return wire_message_ring_append (ring, g_get_real_time () / 1000, direction, channel, event,
+                                   WIRE_PRIORITY_NORMAL, text ? (guint) strlen (text) : 10, id,
+                                   text, text ? strlen (text) : 0,
+                                   direction == WIRE_MESSAGE_IN ? WIRE_MESSAGE_STATUS_DELIVERED
+                                                                : WIRE_MESSAGE_STATUS_SENT);
+}
+
+static void
+test_ring_wraps_at_capacity (void)
+{
+  WireMessageRing *ring = wire_message_ring_new (10);
+  g_autoptr(WireMessageRow) first = NULL;
+  g_autoptr(WireMessageRow) last = NULL;
+  guint64 seq;
+
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m-%u", i);
+      append_simple (ring, WIRE_MESSAGE_IN, "chat:s1", "user_message", id, NULL);
+    }
+  wire_message_ring_flush (ring);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 10);
+  g_assert_cmpuint (wire_message_ring_get_n_live (ring), ==, 10);
+
+  /* The oldest 15 are gone, from the model and from the id index. */
+  first = g_list_model_get_item (G_LIST_MODEL (ring), 0);
+  last = g_list_model_get_item (G_LIST_MODEL (ring), 9);
+  g_assert_cmpstr (wire_message_row_get_id (first), ==, "m-15");
+  g_assert_cmpstr (wire_message_row_get_id (last), ==, "m-24");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (ring), 10));
+  g_assert_false (wire_message_ring_find_id (ring, WIRE_MESSAGE_IN, "m-3", NULL));
+  g_assert_true (wire_message_ring_find_id (ring, WIRE_MESSAGE_IN, "m-20", &seq));
+  g_assert_cmpuint (seq, ==, 20);
+  g_assert_false (wire_message_ring_find_id (ring, WIRE_MESSAGE_OUT, "m-20", NULL));
+  g_assert_false (wire_message_ring_set_status (ring, 2, WIRE_MESSAGE_STATUS_ACK));
+
+  g_assert_finalize_object (ring);
+}
+
+static void
+test_ring_coalesces_items_changed (void)
+{
+  WireMessageRing *ring = wire_message_ring_new (100000);
+  ChangeCounter counter = { 0 };
+  g_autoptr(WireMessageRow) row = NULL;
+  guint64 seq5 = 0;
+
+  g_signal_connect (ring, "items-changed", G_CALLBACK (items_changed_cb), &counter);
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("out-%u", i);
+      guint64 seq = append_simple (ring, WIRE_MESSAGE_OUT, "trip:t1", "cursor_move", id, NULL);
+
+      if (i == 5)
+        seq5 = seq;
+    }
+
+  /* Recorded at once, announced later and once. */
+  g_assert_cmpuint (wire_message_ring_get_n_live (ring), ==, 20000);
+  g_assert_cmpuint (counter.n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 0);
+
+  g_assert_true (wait_for ((Condition) g_list_model_get_n_items, ring));
+  g_assert_cmpuint (counter.n_signals, ==, 1);
+  g_assert_cmpuint (counter.last_position, ==, 0);
+  g_assert_cmpuint (counter.last_removed, ==, 0);
+  g_assert_cmpuint (counter.last_added, ==, 20000);
+
+  /* A status change is one row's change; new rows come after it in the same flush. */
+  g_assert_true (wire_message_ring_set_status (ring, seq5, WIRE_MESSAGE_STATUS_ACK));
+  append_simple (ring, WIRE_MESSAGE_OUT, "trip:t1", "cursor_move", "late", NULL);
+  counter.n_signals = 0;
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (counter.n_signals, ==, 2);
+  g_assert_cmpuint (counter.last_position, ==, 20000);
+  g_assert_cmpuint (counter.last_added, ==, 1);
+  row = g_list_model_get_item (G_LIST_MODEL (ring), 5);
+  g_assert_cmpint (wire_message_row_get_status (row), ==, WIRE_MESSAGE_STATUS_ACK);
+
+  /* Nothing pending: no signal. */
+  counter.n_signals = 0;
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (counter.n_signals, ==, 0);
+
+  g_signal_handlers_disconnect_by_func (ring, items_changed_cb, &counter);
+  g_assert_finalize_object (ring);
+}
+
+static void
+test_ring_wrap_signals (void)
+{
+  WireMessageRing *ring = wire_message_ring_new (100);
+  ChangeCounter counter = { 0 };
+
+  g_signal_connect (ring, "items-changed", G_CALLBACK (items_changed_cb), &counter);
+  for (guint i = 0; i < 100; i++)
+    append_simple (ring, WIRE_MESSAGE_IN, "c:1", "e", NULL, NULL);
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 100);
+
+  /* 30 more: 30 fall off the front, 30 join at the end; the count stays at the capacity. */
+  counter.n_signals = 0;
+  for (guint i = 0; i < 30; i++)
+    append_simple (ring, WIRE_MESSAGE_IN, "c:1", "e", NULL, NULL);
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (counter.n_signals, ==, 2);
+  g_assert_cmpuint (counter.last_position, ==, 70);
+  g_assert_cmpuint (counter.last_added, ==, 30);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 100);
+
+  /* More than the capacity between two flushes: everything old goes, the view stays sane. */
+  for (guint i = 0; i < 250; i++)
+    append_simple (ring, WIRE_MESSAGE_IN, "c:1", "e", NULL, NULL);
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 100);
+
+  g_signal_handlers_disconnect_by_func (ring, items_changed_cb, &counter);
+  g_assert_finalize_object (ring);
+}
+
+static void
+test_ring_pause_and_text_budget (void)
+{
+  WireMessageRing *ring = wire_message_ring_new (50);
+  ChangeCounter counter = { 0 };
+  g_autofree char *text0 = NULL;
+  g_autofree char *text4 = NULL;
+  guint64 seqs[5];
+
+  g_signal_connect (ring, "items-changed", G_CALLBACK (items_changed_cb), &counter);
+
+  wire_message_ring_set_paused (ring, TRUE);
+  for (guint i = 0; i < 10; i++)
+    append_simple (ring, WIRE_MESSAGE_IN, "c:1", "e", NULL, NULL);
+  wire_message_ring_flush (ring);
+  spin (250);
+  g_assert_cmpuint (counter.n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 0);
+  wire_message_ring_set_paused (ring, FALSE);
+  g_assert_cmpuint (counter.n_signals, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 10);
+
+  /* Texts beyond the budget are dropped oldest first; the rows stay. */
+  wire_message_ring_set_text_budget (ring, 100);
+  for (guint i = 0; i < 5; i++)
+    seqs[i] = append_simple (ring, WIRE_MESSAGE_IN, "c:1", "e", NULL,
+                             "{\"type\":\"message\",\"payload\":{\"n\":12345}}");
+  text0 = wire_message_ring_dup_text (ring, seqs[0]);
+  text4 = wire_message_ring_dup_text (ring, seqs[4]);
+  g_assert_null (text0);
+  g_assert_nonnull (text4);
+  g_assert_true (g_str_has_prefix (text4, "{\"type\":\"message\""));
+  g_assert_cmpuint (wire_message_ring_get_n_live (ring), ==, 15);
+
+  g_signal_handlers_disconnect_by_func (ring, items_changed_cb, &counter);
+  g_assert_finalize_object (ring);
+}
+
+/* ---- message log ------------------------------------------------------------------------- */
+
+static gboolean
+filter_settled (gpointer data)
+{
+  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (data)) == 0;
+}
+
+static void
+test_log_filters (void)
+{
+  WireMessageRing *ring = wire_message_ring_new (1000);
+  GtkWidget *window = gtk_window_new ();
+  WireMessageLog *log = WIRE_MESSAGE_LOG (wire_message_log_new ());
+  GListModel *shown;
+  g_autofree char *detail = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("id-%u", i);
+      g_autofree char *text = g_strdup_printf ("{\"type\":\"message\",\"id\":\"%s\",\"channel\":\"%s\","
+                                               "\"event\":\"x\",\"payload\":{\"i\":%u}}",
+                                               id, i % 3 == 0 ? "chat:s1" : "trip:t1", i);
+
+      append_simple (ring, i % 2 == 0 ? WIRE_MESSAGE_IN : WIRE_MESSAGE_OUT,
+                     i % 3 == 0 ? "chat:s1" : "trip:t1", i % 3 == 0 ? "user_message" : "cursor_move",
+                     id, text);
+    }
+  wire_message_ring_flush (ring);
+
+  g_object_ref (log);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (log));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  gtk_window_present (GTK_WINDOW (window));
+
+  wire_message_log_set_ring (log, ring);
+  shown = wire_message_log_get_model (log);
+  g_assert_true (wait_for (filter_settled, shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 300);
+
+  /* Text filter: channel, case-insensitive. */
+  wire_message_log_set_filter_text (log, "CHAT");
+  g_assert_true (wait_for (filter_settled, shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 100);
+
+  /* Direction on top of the text: even i are incoming, i % 3 == 0 are chat: i % 6 == 0. */
+  wire_message_log_set_direction (log, WIRE_MESSAGE_LOG_IN);
+  g_assert_true (wait_for (filter_settled, shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 50);
+
+  /* By id. */
+  wire_message_log_set_direction (log, WIRE_MESSAGE_LOG_ALL);
+  wire_message_log_set_filter_text (log, "id-123");
+  g_assert_true (wait_for (filter_settled, shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+
+  /* The selected row's frame, pretty-printed. */
+  wire_message_log_select (log, 0);
+  detail = wire_message_log_dup_detail_text (log);
+  g_assert_nonnull (strstr (detail, "\"id\" : \"id-123\""));
+  g_assert_nonnull (strstr (detail, "\n"));
+
+  /* Pause holds the view still while the ring records. */
+  wire_message_log_set_filter_text (log, NULL);
+  g_assert_true (wait_for (filter_settled, shown));
+  wire_message_log_set_paused (log, TRUE);
+  append_simple (ring, WIRE_MESSAGE_IN, "chat:s1", "user_message", "while-paused", NULL);
+  spin (250);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 300);
+  wire_message_log_set_paused (log, FALSE);
+  g_assert_true (wait_for (filter_settled, shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 301);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (log);
+  g_assert_finalize_object (ring);
+}
+
+/* ---- rate chart -------------------------------------------------------------------------- */
+
+static gboolean
+has_width (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
+/* Draws the widget's own snapshot into an image and counts pixels of the "in" series' blue. */
+static guint
+count_blue_pixels (GtkWidget *widget)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  guint count = 0;
+  const guint8 *data;
+  int stride;
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cr = cairo_create (surface);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 px = *(const guint32 *) (data + y * stride + x * 4);
+        guint8 a = px >> 24, r = (px >> 16) & 0xff, g = (px >> 8) & 0xff, b = px & 0xff;
+
+        if (a > 200 && b > 180 && r < 100 && g > 90 && g < 170)
+          count++;
+      }
+
+  cairo_surface_destroy (surface);
+  gsk_render_node_unref (node);
+
+  return count;
+}
+
+static void
+test_rate_chart_draws_samples (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *chart = wire_rate_chart_new ();
+  const char *tooltip;
+
+  g_object_ref (chart);
+  gtk_window_set_child (GTK_WINDOW (window), chart);
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 200);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (has_width, chart));
+
+  g_assert_cmpuint (wire_rate_chart_get_n_samples (WIRE_RATE_CHART (chart)), ==, 0);
+  g_assert_cmpuint (count_blue_pixels (chart), ==, 0);
+
+  for (guint i = 0; i < 60; i++)
+    wire_rate_chart_push_sample (WIRE_RATE_CHART (chart), 10 + i % 7, 3, 4 + i % 3);
+  wire_rate_chart_push_sample (WIRE_RATE_CHART (chart), 12.0, 3.0, 7);
+  g_assert_cmpuint (wire_rate_chart_get_n_samples (WIRE_RATE_CHART (chart)), ==, 61);
+  g_assert_cmpuint (count_blue_pixels (chart), >, 20);
+
+  /* The summary a screen reader gets (mirrored in the tooltip). */
+  tooltip = gtk_widget_get_tooltip_text (chart);
+  g_assert_nonnull (strstr (tooltip, "12.0"));
+  g_assert_nonnull (strstr (tooltip, "7 ms"));
+
+  /* More samples than the history holds: still bounded, still drawn. */
+  for (guint i = 0; i < 5000; i++)
+    wire_rate_chart_push_sample (WIRE_RATE_CHART (chart), 1000, 0, -1);
+  g_assert_cmpuint (wire_rate_chart_get_n_samples (WIRE_RATE_CHART (chart)), ==, 3600);
+  g_assert_cmpuint (count_blue_pixels (chart), >, 20);
+  tooltip = gtk_widget_get_tooltip_text (chart);
+  g_assert_nonnull (strstr (tooltip, "unknown"));
+
+  wire_rate_chart_clear (WIRE_RATE_CHART (chart));
+  g_assert_cmpuint (count_blue_pixels (chart), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
+/* ---- queue view -------------------------------------------------------------------------- */
+
+static void
+test_queue_view_shows_depths (void)
+{
+  WireConfig *config = wire_config_new ();
+  WireMessageQueue *queue = wire_message_queue_new (config);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = wire_queue_view_new ();
+  g_autoptr(GError) error = g_error_new_literal (WIRE_ERROR, WIRE_ERROR_CLOSED, "test over");
+  static const struct { WirePriority priority; guint n; } fill[] = {
+    { WIRE_PRIORITY_CRITICAL, 3 }, { WIRE_PRIORITY_HIGH, 1 }, { WIRE_PRIORITY_LOW, 6 },
+  };
+
+  g_object_ref (view);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Nothing connected: the queue holds everything. */
+  for (guint i = 0; i < G_N_ELEMENTS (fill); i++)
+    for (guint j = 0; j < fill[i].n; j++)
+      g_assert_nonnull (wire_message_queue_enqueue_async (queue, NULL, "trip:t1", "trip_update",
+                                                          fill[i].priority, "{}", NULL, NULL,
+                                                          NULL));
+
+  wire_queue_view_set_queue (WIRE_QUEUE_VIEW (view), queue);
+  g_assert_true (wait_for (has_width, view));
+  g_assert_cmpfloat (wire_queue_view_get_level (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_CRITICAL), ==, 3);
+  g_assert_cmpfloat (wire_queue_view_get_level (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_HIGH), ==, 1);
+  g_assert_cmpfloat (wire_queue_view_get_level (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_NORMAL), ==, 0);
+  g_assert_cmpfloat (wire_queue_view_get_level (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_LOW), ==, 6);
+  g_assert_cmpstr (wire_queue_view_get_depth_text (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_LOW), ==, "6");
+
+  /* Refreshing reads the queue again. */
+  wire_message_queue_fail_all (queue, error);
+  wire_queue_view_refresh (WIRE_QUEUE_VIEW (view));
+  g_assert_cmpfloat (wire_queue_view_get_level (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_LOW), ==, 0);
+  g_assert_cmpstr (wire_queue_view_get_depth_text (WIRE_QUEUE_VIEW (view), WIRE_PRIORITY_CRITICAL), ==, "0");
+  spin (50);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+  g_assert_finalize_object (queue);
+  g_assert_finalize_object (config);
+}
+
+/* ---- the page against the real gateway ---------------------------------------------------- */
+
+typedef struct
+{
+  WireGateway        *gateway;
+  WireConfig         *config;
+  WireConnection     *connection;
+  GtkWidget          *window;
+  WireConnectionPage *page;
+} PageFixture;
+
+static gboolean
+is_connected (gpointer data)
+{
+  return wire_connection_get_state (WIRE_CONNECTION (data)) == WIRE_CONNECTION_CONNECTED;
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  return wire_connection_get_state (WIRE_CONNECTION (data)) == WIRE_CONNECTION_DISCONNECTED;
+}
+
+static void
+page_fixture_set_up (PageFixture   *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *token = NULL;
+  static const char * const channels[] = { "chat:s1", NULL };
+
+  fixture->gateway = wire_gateway_new ();
+  g_object_set (fixture->gateway, "demo", TRUE, "seed", (gint64) 7, NULL);
+  g_assert_true (wire_gateway_listen (fixture->gateway, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+
+  fixture->config = wire_config_new ();
+  url = g_strdup_printf ("%s/ws/chat/s1", wire_gateway_get_url (fixture->gateway));
+  fixture->connection = wire_connection_new (fixture->config, NULL, NULL, url, &error);
+  g_assert_no_error (error);
+  token = wire_gateway_mint_token (fixture->gateway, "user-1", NULL, NULL, NULL, 3600);
+  wire_connection_set_token (fixture->connection, token);
+  wire_connection_set_session_id (fixture->connection, "s1");
+  wire_connection_set_channels (fixture->connection, channels);
+
+  fixture->window = gtk_window_new ();
+  fixture->page = WIRE_CONNECTION_PAGE (wire_connection_page_new ());
+  g_object_ref (fixture->page);
+  gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->page));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 760);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+page_fixture_tear_down (PageFixture   *fixture,
+                        gconstpointer  data)
+{
+  wire_connection_page_set_connection (fixture->page, NULL);
+  if (wire_connection_get_state (fixture->connection) != WIRE_CONNECTION_DISCONNECTED)
+    {
+      wire_connection_disconnect (fixture->connection);
+      g_assert_true (wait_for (is_disconnected, fixture->connection));
+    }
+  spin (100);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_finalize_object (fixture->page);
+  g_assert_finalize_object (fixture->connection);
+  g_assert_finalize_object (fixture->config);
+  wire_gateway_shutdown (fixture->gateway);
+  spin (100);
+  g_assert_finalize_object (fixture->gateway);
+}
+
+typedef struct
+{
+  WireMessageRing      *ring;
+  WireMessageDirection  direction;
+  WireMessageStatus     status;
+} RowQuery;
+
+static gboolean
+ring_has_row (gpointer data)
+{
+  RowQuery *q = data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (q->ring));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WireMessageRow) row = g_list_model_get_item (G_LIST_MODEL (q->ring), i);
+
+      if (wire_message_row_get_direction (row) == q->direction
+          && wire_message_row_get_status (row) == q->status)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+composer_done (gpointer data)
+{
+  const char *result = wire_composer_get_result (WIRE_COMPOSER (data));
+
+  return result != NULL && *result != '\0' && strstr (result, "…") == NULL;
+}
+
+static gboolean
+composer_can_send (gpointer data)
+{
+  wire_composer_refresh (WIRE_COMPOSER (data));
+  return wire_composer_can_send (WIRE_COMPOSER (data));
+}
+
+static void
+test_page_live_connection (PageFixture   *fixture,
+                           gconstpointer  data)
+{
+  WireComposer *composer;
+  WireConnectionHeader *header;
+  WireTimelineView *timeline;
+  WireChannelList *channels;
+  WireMessageRing *ring;
+  RowQuery acked, delivered;
+
+  header = WIRE_CONNECTION_HEADER (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                                  WIRE_TYPE_CONNECTION_PAGE, "header"));
+  composer = WIRE_COMPOSER (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                           WIRE_TYPE_CONNECTION_PAGE, "composer"));
+  timeline = WIRE_TIMELINE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                                WIRE_TYPE_CONNECTION_PAGE, "timeline_view"));
+  channels = WIRE_CHANNEL_LIST (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                               WIRE_TYPE_CONNECTION_PAGE, "channel_list"));
+
+  wire_connection_page_set_connection (fixture->page, fixture->connection);
+  g_assert_true (wire_connection_page_get_connection (fixture->page) == fixture->connection);
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Disconnected");
+
+  /* The header's Connect button runs this action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "connection.connect", NULL));
+  g_assert_true (wait_for (is_connected, fixture->connection));
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Connected");
+  g_assert_cmpuint (g_list_model_get_n_items (wire_timeline_view_get_model (timeline)), >=, 2);
+
+  wire_channel_list_refresh (channels);
+  g_assert_cmpuint (g_list_model_get_n_items (wire_channel_list_get_model (channels)), >=, 1);
+
+  /* Explained before sending: not JSON, not an object. */
+  g_assert_true (wait_for (composer_can_send, composer));
+  g_assert_true (wire_composer_select_channel (composer, "chat:s1"));
+  g_assert_true (wire_composer_select_event (composer, "user_message"));
+  wire_composer_set_payload (composer, "{\"text\": ");
+  g_assert_false (wire_composer_can_send (composer));
+  g_assert_nonnull (strstr (wire_composer_get_problem (composer), "JSON"));
+  wire_composer_set_payload (composer, "[1, 2]");
+  g_assert_false (wire_composer_can_send (composer));
+  g_assert_nonnull (strstr (wire_composer_get_problem (composer), "object"));
+
+  /* A real publish: acknowledged in the composer and on the log row; the assistant answers. */
+  wire_composer_set_payload (composer, "{\"text\": \"Hello from the test\"}");
+  g_assert_true (wire_composer_can_send (composer));
+  wire_composer_send (composer);
+  g_assert_true (wait_for (composer_done, composer));
+  g_assert_nonnull (strstr (wire_composer_get_result (composer), "acknowledged"));
+
+  ring = wire_message_tap_get_ring (wire_message_tap_get_for_connection (fixture->connection));
+  acked = (RowQuery) { ring, WIRE_MESSAGE_OUT, WIRE_MESSAGE_STATUS_ACK };
+  delivered = (RowQuery) { ring, WIRE_MESSAGE_IN, WIRE_MESSAGE_STATUS_DELIVERED };
+  g_assert_true (wait_for (ring_has_row, &acked));
+  g_assert_true (wait_for (ring_has_row, &delivered));
+
+  /* Disconnect from the page's action: the timeline says why (1000). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "connection.disconnect", NULL));
+  g_assert_true (wait_for (is_disconnected, fixture->connection));
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), !=, "Connected");
+}
+
+static void
+test_page_switches_connections (PageFixture   *fixture,
+                                gconstpointer  data)
+{
+  WireConnectionHeader *header;
+
+  header = WIRE_CONNECTION_HEADER (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                                  WIRE_TYPE_CONNECTION_PAGE, "header"));
+
+  wire_connection_page_set_connection (fixture->page, fixture->connection);
+  wire_connection_connect (fixture->connection);
+  g_assert_true (wait_for (is_connected, fixture->connection));
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Connected");
+
+  /* Away and back: the page lets go of the connection, then shows it again. */
+  wire_connection_page_set_connection (fixture->page, NULL);
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Disconnected");
+  /* Without a connection the page's actions touch nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "connection.disconnect", NULL);
+  spin (100);
+  g_assert_cmpint (wire_connection_get_state (fixture->connection), ==, WIRE_CONNECTION_CONNECTED);
+  wire_connection_page_set_connection (fixture->page, fixture->connection);
+  g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Connected");
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display (run under xvfb-run)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean have_display;
+
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+
+  g_test_add_func ("/wire/ui/message-ring/wraps-at-capacity", test_ring_wraps_at_capacity);
+  g_test_add_func ("/wire/ui/message-ring/coalesces-items-changed", test_ring_coalesces_items_changed);
+  g_test_add_func ("/wire/ui/message-ring/wrap-signals", test_ring_wrap_signals);
+  g_test_add_func ("/wire/ui/message-ring/pause-and-text-budget", test_ring_pause_and_text_budget);
+
+  if (!have_display)
+    {
+      /* The ring needs no display; the widgets do: they are reported as skipped. */
+      g_test_add_func ("/wire/ui/message-log/filters", skip_without_display);
+      g_test_add_func ("/wire/ui/rate-chart/draws-samples", skip_without_display);
+      g_test_add_func ("/wire/ui/queue-view/shows-depths", skip_without_display);
+      g_test_add_func ("/wire/ui/connection-page/live-connection", skip_without_display);
+      g_test_add_func ("/wire/ui/connection-page/switches-connections", skip_without_display);
+      return g_test_run ();
+    }
+
+  adw_init ();
+
+  g_test_add_func ("/wire/ui/message-log/filters", test_log_filters);
+  g_test_add_func ("/wire/ui/rate-chart/draws-samples", test_rate_chart_draws_samples);
+  g_test_add_func ("/wire/ui/queue-view/shows-depths", test_queue_view_shows_depths);
+  g_test_add ("/wire/ui/connection-page/live-connection", PageFixture, NULL,
+              page_fixture_set_up, test_page_live_connection, page_fixture_tear_down);
+  g_test_add ("/wire/ui/connection-page/switches-connections", PageFixture, NULL,
+              page_fixture_set_up, test_page_switches_connections, page_fixture_tear_down);
+
+  return g_test_run ();
+}
