@@ -407,6 +407,13 @@ test_json_events (Fixture       *fx,
 }
 
 static gboolean
+saw_metrics (Fixture       *fx,
+             gconstpointer  data)
+{
+  return count_events (fx, "metrics", NULL, NULL) > 0;
+}
+
+static gboolean
 saw_acks (Fixture       *fx,
           gconstpointer  data)
 {
@@ -584,6 +591,133 @@ test_two_connections (Fixture       *fx,
   g_assert_true (seen[1]);
 }
 
+/* --record writes the session at exit; `export` turns it into CSV and HAR; no token anywhere. */
+static void
+test_record_and_export (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  g_autofree char *record = g_build_filename (fx->tmpdir, "session.ndjson", NULL);
+  g_autofree char *csv = g_build_filename (fx->tmpdir, "session.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) rows = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *log;
+
+  {
+    const char *args[] = { "connect", url, "--token", token, "--json", "--duration", "2.2",
+                           "--record", record, NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 0);
+  }
+  g_assert_true (g_file_get_contents (record, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "\"kind\":\"connection\""));
+  g_assert_nonnull (strstr (contents, "\"kind\":\"sample\""));
+  g_assert_nonnull (strstr (contents, "\"kind\":\"transition\""));
+  g_assert_null (strstr (contents, token));
+  g_clear_pointer (&contents, g_free);
+
+  g_clear_object (&fx->process);
+  g_clear_object (&fx->out);
+  fx->exited = fx->out_done = fx->err_done = FALSE;
+  {
+    const char *args[] = { "export", record, "--format", "csv", "--output", csv, NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 0);
+  }
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, &error));
+  rows = g_strsplit (contents, "\r\n", -1);
+  g_assert_true (g_str_has_prefix (rows[0], "time_ms,"));
+  /* Two seconds connected: at least two samples, each a row with the header's column count. */
+  g_assert_cmpuint (g_strv_length (rows), >=, 4);
+  for (guint i = 1; rows[i] != NULL && rows[i][0] != '\0'; i++)
+    {
+      g_auto (GStrv) a = g_strsplit (rows[0], ",", -1);
+      g_auto (GStrv) b = g_strsplit (rows[i], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (a), ==, g_strv_length (b));
+    }
+
+  g_clear_object (&fx->process);
+  g_clear_object (&fx->out);
+  fx->exited = fx->out_done = fx->err_done = FALSE;
+  g_string_truncate (fx->raw_out, 0);
+  {
+    const char *args[] = { "export", record, "--format", "har", NULL };
+
+    spawn_cli (fx, args);
+    g_assert_cmpint (wait_exit (fx), ==, 0);
+  }
+  json_parser_load_from_data (parser, fx->raw_out->str, -1, &error);
+  g_assert_no_error (error);
+  log = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "log");
+  g_assert_cmpstr (json_object_get_string_member (log, "version"), ==, "1.2");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (log, "entries")), ==, 1);
+}
+
+static gboolean
+saw_listening (Fixture       *fx,
+               gconstpointer  data)
+{
+  return count_events (fx, "listening", NULL, NULL) > 0 && saw_connected (fx, GUINT_TO_POINTER (1));
+}
+
+static void
+scrape_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GBytes **out = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *out = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+scraped (Fixture       *fx,
+         gconstpointer  data)
+{
+  return *(GBytes * const *) data != NULL;
+}
+
+/* --metrics-listen serves the live counters in OpenMetrics for Prometheus to scrape. */
+static void
+test_metrics_listen (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  const char *args[] = { "connect", url, "--token", token, "--json", "--metrics-listen",
+                         "127.0.0.1:0", NULL };
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autofree char *text = NULL;
+
+  spawn_cli (fx, args);
+  wait_for (fx, saw_listening, NULL, "the listening event and a connection");
+  /* The recorder samples once a second: scrape after the first metrics line. */
+  wait_for (fx, saw_metrics, NULL, "a metrics event");
+  msg = soup_message_new ("GET", json_object_get_string_member (last_event (fx, "listening"),
+                                                                "url"));
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, scrape_cb, &body);
+  wait_for (fx, scraped, &body, "the /metrics answer");
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_assert_nonnull (strstr (text, "wirescope_"));
+  g_assert_true (g_str_has_suffix (text, "# EOF\n"));
+  g_assert_null (strstr (text, token));
+
+  g_subprocess_send_signal (fx->process, SIGINT);
+  g_assert_cmpint (wait_exit (fx), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -604,6 +738,11 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/wire/cli/two-connections", Fixture, "gateway", fixture_set_up,
               test_two_connections, fixture_tear_down);
+
+  g_test_add ("/wire/cli/record-and-export", Fixture, "gateway", fixture_set_up,
+              test_record_and_export, fixture_tear_down);
+  g_test_add ("/wire/cli/metrics-listen", Fixture, "gateway", fixture_set_up,
+              test_metrics_listen, fixture_tear_down);
 
   return g_test_run ();
 }
