@@ -88,6 +88,7 @@ struct _WireMessageQueue
 
   GMutex cancel_lock;
   GPtrArray *cancelled;   /* QueuedMessage refs, filled by the cancellable handler */
+  gint n_cancelled;       /* its length, readable without the lock */
 
   WireChannelPolicy *policy;
   GHashTable *pacing_by_channel;   /* channel → ChannelPacing */
@@ -426,11 +427,12 @@ pump (WireMessageQueue *self)
   self->pumping = TRUE;
   do
     {
+      gint64 now_us = g_get_monotonic_time ();
+
       self->pump_again = FALSE;
       self->pump_wake_us = -1;
       while (self->online && self->in_flight.length < self->window)
         {
-          gint64 now_us = g_get_monotonic_time ();
           QueuedMessage *msg = pick (self, now_us);
 
           if (msg == NULL)
@@ -442,29 +444,39 @@ pump (WireMessageQueue *self)
   self->pumping = FALSE;
 }
 
+/* Arms the timer for the earliest thing due. Moving a GSource's ready time wakes its main
+ * context up (a write to an eventfd), so the timer only ever moves earlier here: a wake-up that
+ * comes too early finds nothing due and re-arms for the real deadline. With a steady flow of
+ * publishes and acks this touches the timer once per ack-timeout, not twice per message. */
 static void
 reschedule (WireMessageQueue *self)
 {
   gint64 wake = -1;
+  gint64 armed;
 
   if (self->timer == NULL)
     return;
 
+  if (g_atomic_int_get (&self->n_cancelled) > 0)
+    wake = 0;
   if (self->online && self->in_flight.head != NULL)
     {
       QueuedMessage *oldest = self->in_flight.head->data;
-
       /* in_flight is in send order, so its head has the earliest deadline. */
-      wake = oldest->sent_us + (gint64) self->ack_timeout_ms * 1000;
+      gint64 deadline = oldest->sent_us + (gint64) self->ack_timeout_ms * 1000;
+
+      if (wake < 0 || deadline < wake)
+        wake = deadline;
     }
   if (self->online && self->pump_wake_us >= 0 && (wake < 0 || self->pump_wake_us < wake))
     wake = self->pump_wake_us;
 
-  g_mutex_lock (&self->cancel_lock);
-  if (self->cancelled->len > 0)
-    wake = 0;
+  if (wake < 0)
+    return;
+  armed = g_source_get_ready_time (self->timer);
+  if (armed >= 0 && armed <= wake)
+    return;
   g_source_set_ready_time (self->timer, wake);
-  g_mutex_unlock (&self->cancel_lock);
 }
 
 static void
@@ -472,9 +484,13 @@ process_cancelled (WireMessageQueue *self)
 {
   g_autoptr (GPtrArray) cancelled = NULL;
 
+  if (g_atomic_int_get (&self->n_cancelled) == 0)
+    return;
+
   g_mutex_lock (&self->cancel_lock);
   cancelled = g_steal_pointer (&self->cancelled);
   self->cancelled = g_ptr_array_new_with_free_func (msg_unref);
+  g_atomic_int_set (&self->n_cancelled, 0);
   g_mutex_unlock (&self->cancel_lock);
 
   for (guint i = 0; i < cancelled->len; i++)
@@ -535,6 +551,7 @@ cancelled_cb (GCancellable *cancellable,
 
   g_mutex_lock (&self->cancel_lock);
   g_ptr_array_add (self->cancelled, msg_ref (msg));
+  g_atomic_int_inc (&self->n_cancelled);
   g_source_set_ready_time (self->timer, 0);
   g_mutex_unlock (&self->cancel_lock);
 }
@@ -898,6 +915,34 @@ admit (WireMessageQueue *self,
   return TRUE;
 }
 
+/* "m-<random 64-bit hex>-<counter in hex>", formatted by hand: printf would cost more than the
+ * rest of an enqueue. */
+static char *
+generate_id (WireMessageQueue *self)
+{
+  static const char hex[] = "0123456789abcdef";
+  gsize prefix_len = strlen (self->id_prefix);
+  guint64 v = ++self->id_counter;
+  char digits[16];
+  int n = 0;
+  char *id;
+
+  do
+    {
+      digits[n++] = hex[v & 15];
+      v >>= 4;
+    }
+  while (v != 0);
+
+  id = g_malloc (prefix_len + 1 + n + 1);
+  memcpy (id, self->id_prefix, prefix_len);
+  id[prefix_len] = '-';
+  for (int i = 0; i < n; i++)
+    id[prefix_len + 1 + i] = digits[n - 1 - i];
+  id[prefix_len + 1 + n] = '\0';
+  return id;
+}
+
 const char *
 wire_message_queue_enqueue_async (WireMessageQueue    *self,
                                   const char          *id,
@@ -933,7 +978,7 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
   if (id != NULL)
     msg->id = g_strdup (id);
   else
-    msg->id = g_strdup_printf ("%s-%" G_GUINT64_FORMAT, self->id_prefix, ++self->id_counter);
+    msg->id = generate_id (self);
   if (cancellable != NULL)
     msg->cancellable = g_object_ref (cancellable);
   if (callback != NULL)
@@ -946,7 +991,7 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
   if (id != NULL && (id_len == 0 || id_len > MAX_ID_LEN))
     fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
           "A publish id has 1 to %d characters", MAX_ID_LEN);
-  else if (g_hash_table_contains (self->by_id, msg->id))
+  else if (id != NULL && g_hash_table_contains (self->by_id, msg->id))
     fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
           "Message %s is already queued", msg->id);
   else if (admit (self, msg))
