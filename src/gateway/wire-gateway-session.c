@@ -71,7 +71,13 @@ struct _WireGatewaySession
 
   guint                    auth_timeout_id;
   guint                    idle_timeout_id;
+  guint                    close_guard_id;
+  gboolean                 raw_close_pending;
 };
+
+/* A peer that reads nothing never lets the close frame out, and libsoup waits for it forever:
+ * past this the socket is dropped. */
+#define CLOSE_GUARD_S 5
 
 enum
 {
@@ -113,6 +119,27 @@ stop_timers (WireGatewaySession *self)
 }
 
 static void
+drop_socket (WireGatewaySession *self)
+{
+  /* Shutting the socket down sends FIN without a close frame; libsoup then reads EOF and
+   * reports the connection closed. */
+  if (self->socket != NULL)
+    g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
+  else
+    g_io_stream_close (soup_websocket_connection_get_io_stream (self->ws), NULL, NULL);
+}
+
+static void
+close_guard_cb (gpointer user_data)
+{
+  WireGatewaySession *self = user_data;
+
+  self->close_guard_id = 0;
+  if (self->state == STATE_CLOSING)
+    drop_socket (self);
+}
+
+static void
 unsubscribe_all (WireGatewaySession *self)
 {
   WireMessageRouter *router = wire_gateway_get_router (self->gateway);
@@ -144,6 +171,7 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   self->close_code = code;
   self->state = STATE_CLOSED;
   stop_timers (self);
+  g_clear_handle_id (&self->close_guard_id, g_source_remove);
   clear_outgoing (self);
   unsubscribe_all (self);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, code);
@@ -215,6 +243,11 @@ pump_outgoing (WireGatewaySession *self)
                                                         pump_timeout_cb, self);
           return;
         }
+      if (self->socket != NULL && g_socket_is_closed (self->socket))
+        {
+          clear_outgoing (self);
+          return;
+        }
       if (!socket_writable (self))
         {
           if (self->writable_source == NULL)
@@ -244,6 +277,9 @@ wire_gateway_session_send_text (WireGatewaySession *self,
   g_return_if_fail (text != NULL);
 
   if (self->state != STATE_OPEN && self->state != STATE_AWAITING_AUTH)
+    return;
+  /* libsoup closes the socket before it reports the connection closed. */
+  if (self->socket != NULL && g_socket_is_closed (self->socket))
     return;
   /* A stalled connection answers nothing, as a half-open socket would. */
   if (self->stall_until_us > g_get_monotonic_time ())
@@ -285,6 +321,80 @@ send_owned (WireGatewaySession *self,
   g_free (text);
 }
 
+/* libsoup 3.2 refuses to send close codes below 3000 that RFC 6455 did not list at first
+ * (1012, 1013, 1014): it sends 1002 instead. PROTOCOL.md needs 1012 and 1013, so those are
+ * written as a close frame of our own straight into the connection's stream, followed by a
+ * half-close, once libsoup has nothing half-written: the socket is writable right after its
+ * own output source had its turn. */
+static gboolean
+libsoup_sends_code (int code)
+{
+  switch (code)
+    {
+    case 1000: case 1001: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
+    case 1011:
+      return TRUE;
+    default:
+      return code >= 3000 && code <= 4999;
+    }
+}
+
+static gboolean raw_close_writable_cb (GSocket      *socket,
+                                       GIOCondition  condition,
+                                       gpointer      user_data);
+
+static void
+try_raw_close (WireGatewaySession *self)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (self->ws));
+  guint8 frame[4] = { 0x88, 2, (guint8) (self->close_code >> 8), (guint8) (self->close_code & 0xff) };
+  gssize written;
+
+  if (self->socket != NULL && g_socket_is_closed (self->socket))
+    return;
+  if (!socket_writable (self) && self->socket != NULL)
+    {
+      if (self->writable_source == NULL)
+        {
+          self->writable_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+          g_source_set_callback (self->writable_source, G_SOURCE_FUNC (raw_close_writable_cb),
+                                 self, NULL);
+          g_source_attach (self->writable_source, NULL);
+        }
+      return;
+    }
+  self->raw_close_pending = FALSE;
+  if (!G_IS_POLLABLE_OUTPUT_STREAM (out))
+    {
+      drop_socket (self);
+      return;
+    }
+  written = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (out), frame,
+                                                        sizeof frame, NULL, NULL);
+  if (written != sizeof frame)
+    {
+      drop_socket (self);
+      return;
+    }
+  g_output_stream_flush (out, NULL, NULL);
+  /* The peer answers the close frame and sees our FIN; libsoup then reports the end. */
+  if (self->socket != NULL)
+    g_socket_shutdown (self->socket, FALSE, TRUE, NULL);
+}
+
+static gboolean
+raw_close_writable_cb (GSocket      *socket,
+                       GIOCondition  condition,
+                       gpointer      user_data)
+{
+  WireGatewaySession *self = user_data;
+
+  g_clear_pointer (&self->writable_source, g_source_unref);
+  if (self->state == STATE_CLOSING && self->raw_close_pending)
+    try_raw_close (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 wire_gateway_session_close (WireGatewaySession *self,
                             int                 code,
@@ -311,7 +421,17 @@ wire_gateway_session_close (WireGatewaySession *self,
     }
   clear_outgoing (self);
   if (soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (self->ws, code, reason);
+    {
+      if (libsoup_sends_code (code))
+        soup_websocket_connection_close (self->ws, code, reason);
+      else
+        {
+          self->raw_close_pending = TRUE;
+          try_raw_close (self);
+        }
+    }
+  if (self->close_guard_id == 0)
+    self->close_guard_id = g_timeout_add_once (CLOSE_GUARD_S * 1000, close_guard_cb, self);
 }
 
 void
@@ -325,12 +445,7 @@ wire_gateway_session_drop (WireGatewaySession *self)
   self->state = STATE_CLOSING;
   stop_timers (self);
   clear_outgoing (self);
-  /* Shutting the socket down sends FIN without a close frame; libsoup then reads EOF and
-   * reports the connection closed. */
-  if (self->socket != NULL)
-    g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
-  else
-    g_io_stream_close (soup_websocket_connection_get_io_stream (self->ws), NULL, NULL);
+  drop_socket (self);
 }
 
 void
@@ -976,6 +1091,7 @@ wire_gateway_session_dispose (GObject *object)
   WireGatewaySession *self = WIRE_GATEWAY_SESSION (object);
 
   stop_timers (self);
+  g_clear_handle_id (&self->close_guard_id, g_source_remove);
   clear_outgoing (self);
   if (self->ws != NULL)
     {

@@ -103,12 +103,10 @@ http_url (WireGateway *gateway,
 }
 
 GwClient *
-gw_client_connect (WireGateway *gateway,
-                   const char  *path,
-                   const char  *origin)
+gw_client_connect_url (const char *url,
+                       const char *origin)
 {
   GwClient *client = g_new0 (GwClient, 1);
-  g_autofree char *url = http_url (gateway, path);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
 
   g_assert_nonnull (msg);
@@ -119,6 +117,16 @@ gw_client_connect (WireGateway *gateway,
                                         NULL, connected_cb, client);
   gw_wait_flag (&client->done);
   return client;
+}
+
+GwClient *
+gw_client_connect (WireGateway *gateway,
+                   const char  *path,
+                   const char  *origin)
+{
+  g_autofree char *url = http_url (gateway, path);
+
+  return gw_client_connect_url (url, origin);
 }
 
 void

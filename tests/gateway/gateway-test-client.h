@@ -34,6 +34,9 @@ void          gw_spin               (guint         ms);
 GwClient     *gw_client_connect     (WireGateway  *gateway,
                                      const char   *path,
                                      const char   *origin);
+/* Connects to an http:// or https:// URL of a gateway elsewhere (a child process). */
+GwClient     *gw_client_connect_url (const char   *url,
+                                     const char   *origin);
 void          gw_client_free        (GwClient     *client);
 void          gw_client_send        (GwClient     *client,
                                      const char   *text);
