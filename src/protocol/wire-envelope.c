@@ -16,7 +16,7 @@
  * Duplicate member names: the last one wins, both for the copied fields and for the spans
  * (wire_envelope_peek_member() returns the last), as json-glib does for get_object(). */
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH WIRE_JSON_MAX_DEPTH
 #define INLINE_MEMBERS 24
 
 typedef enum

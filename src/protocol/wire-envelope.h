@@ -35,7 +35,17 @@ typedef enum
  * routed, deduplicated and counted without building a JSON tree.
  *
  * The public fields are read-only. Strings are NULL and integers -1 when the member is absent
- * (or of another JSON type). */
+ * (or of another JSON type). Integers must be JSON integers that fit in 64 bits (1.5, 1e3 and
+ * larger numbers read as -1); a string whose decoded text holds U+0000 reads as NULL, never as a
+ * shorter string.
+ *
+ * Duplicate member names: the last one wins, for the copied fields, the spans and
+ * wire_envelope_get_object() alike.
+ *
+ * The scanner follows RFC 8259 strictly: valid UTF-8 only, no lone surrogates in \u escapes,
+ * no leading zeros, no byte-order mark, no trailing text, nesting at most
+ * WIRE_JSON_MAX_DEPTH levels (the top-level object is level 1). */
+#define WIRE_JSON_MAX_DEPTH 64
 typedef struct _WireEnvelope WireEnvelope;
 struct _WireEnvelope
 {

@@ -51,6 +51,16 @@ char  *wire_frame_build_message      (const char          *id,
                                       WirePriority         priority,
                                       gint64               timestamp,
                                       const char          *payload_json);
+/* The same, with a payload given as a span (not NUL-terminated when @payload_len >= 0), e.g.
+ * straight from wire_envelope_peek_member(). */
+char  *wire_frame_build_message_len  (const char          *id,
+                                      const char          *channel,
+                                      const char          *event,
+                                      const char          *from,
+                                      WirePriority         priority,
+                                      gint64               timestamp,
+                                      const char          *payload_json,
+                                      gssize               payload_len);
 char  *wire_frame_build_auth_error   (const char          *code,
                                       const char          *message);
 

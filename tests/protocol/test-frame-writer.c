@@ -141,6 +141,59 @@ test_shapes (void)
 }
 
 static void
+test_integers (void)
+{
+  static const struct { gint64 value; const char *text; } cases[] = {
+    { 0, "0" },
+    { 7, "7" },
+    { -7, "-7" },
+    { 1700000000000, "1700000000000" },
+    { G_MAXINT64, "9223372036854775807" },
+    { G_MININT64, "-9223372036854775808" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *frame = wire_frame_build_heartbeat_ack (1, cases[i].value);
+      g_autofree char *want = g_strdup_printf ("{\"type\":\"heartbeat_ack\",\"ts\":1,"
+                                               "\"serverTime\":%s}", cases[i].text);
+      g_autoptr(WireEnvelope) env = NULL;
+
+      g_assert_cmpstr (frame, ==, want);
+      env = wire_envelope_parse (frame, strlen (frame), NULL);
+      g_assert_cmpint (env->server_time, ==, cases[i].value);
+    }
+}
+
+static void
+test_message_from_span (void)
+{
+  const char *publish = "{\"type\":\"publish\",\"id\":\"p1\",\"channel\":\"trip:t1\","
+                        "\"event\":\"presence\",\"payload\":{\"who\":[\"a\",\"b\"]},\"x\":1}";
+  g_autoptr(WireEnvelope) in = wire_envelope_parse (publish, strlen (publish), NULL);
+  g_autofree char *frame = NULL;
+  g_autofree char *empty = NULL;
+  g_autoptr(WireEnvelope) out = NULL;
+  const char *payload;
+  gsize len;
+
+  /* The relay copies the payload span as it is, without a NUL-terminated copy. */
+  payload = wire_envelope_peek_member (in, "payload", &len);
+  frame = wire_frame_build_message_len (in->id, in->channel, in->event, "user-1",
+                                        WIRE_PRIORITY_NORMAL, 5, payload, len);
+  g_assert_cmpstr (frame, ==,
+                   "{\"type\":\"message\",\"id\":\"p1\",\"channel\":\"trip:t1\","
+                   "\"event\":\"presence\",\"from\":\"user-1\",\"priority\":\"normal\","
+                   "\"timestamp\":5,\"payload\":{\"who\":[\"a\",\"b\"]}}");
+  out = wire_envelope_parse (frame, strlen (frame), NULL);
+  g_assert_nonnull (out);
+
+  empty = wire_frame_build_message_len (NULL, "c:1", "e", NULL, WIRE_PRIORITY_LOW, -1, NULL, 5);
+  g_assert_cmpstr (empty, ==, "{\"type\":\"message\",\"channel\":\"c:1\",\"event\":\"e\","
+                              "\"priority\":\"low\",\"payload\":{}}");
+}
+
+static void
 test_parsed_back (void)
 {
   g_autofree char *error = wire_frame_build_error ("p\n1", "publish_denied", "No \x01 way", 0);
@@ -164,6 +217,8 @@ main (int   argc,
   g_test_add_func ("/wire/frame-writer/every-byte-round-trips", test_every_byte_round_trips);
   g_test_add_func ("/wire/frame-writer/strv", test_strv);
   g_test_add_func ("/wire/frame-writer/shapes", test_shapes);
+  g_test_add_func ("/wire/frame-writer/integers", test_integers);
+  g_test_add_func ("/wire/frame-writer/message-from-span", test_message_from_span);
   g_test_add_func ("/wire/frame-writer/parsed-back", test_parsed_back);
 
   return g_test_run ();
