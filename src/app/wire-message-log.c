@@ -35,6 +35,7 @@ struct _WireMessageLog
   WireMessageLogDirection  direction;
   gboolean                 follow;        /* keep the newest row in view */
   gboolean                 scrolling;
+  guint                    follow_id;
 
   GtkWidget               *box;
   GtkSearchEntry          *search_entry;
@@ -251,17 +252,57 @@ scroll_to_end (WireMessageLog *self)
   self->scrolling = FALSE;
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+
+  return NULL;
+}
+
+static gboolean
+follow_cb (gpointer user_data)
+{
+  WireMessageLog *self = user_data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->view));
+
+  self->follow_id = 0;
+  if (!self->follow || n == 0)
+    return G_SOURCE_REMOVE;
+
+  /* GTK 4.8 has no gtk_column_view_scroll_to(): its list view's own action does it. */
+  self->scrolling = TRUE;
+  if (list_view != NULL)
+    gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", n - 1);
+  else
+    scroll_to_end (self);
+  self->scrolling = FALSE;
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
-filtered_items_changed_cb (WireMessageLog *self)
+filtered_items_changed_cb (WireMessageLog *self,
+                           guint           position,
+                           guint           removed,
+                           guint           added)
 {
   update_count (self);
+
+  /* At most once per ring flush, after the view has taken the new rows in. */
+  if (self->follow && added > 0 && self->follow_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->follow_id = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, follow_cb, self, NULL);
 }
 
 static void
 adjustment_upper_cb (WireMessageLog *self)
 {
-  if (self->follow)
-    scroll_to_end (self);
+  if (self->follow && self->follow_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->follow_id = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, follow_cb, self, NULL);
 }
 
 static void
@@ -500,6 +541,7 @@ wire_message_log_dispose (GObject *object)
 {
   WireMessageLog *self = WIRE_MESSAGE_LOG (object);
 
+  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->view != NULL)
     gtk_column_view_set_model (self->view, NULL);
   if (self->selection != NULL)

@@ -8,30 +8,15 @@
 #include <glib/gi18n.h>
 
 #include "wire-rate-chart.h"
-
-#define MAX_SAMPLES 3600
-
-typedef struct
-{
-  float  in_per_sec;
-  float  out_per_sec;
-  gint32 rtt_ms;    /* -1 unknown */
-} Sample;
+#include "wire-rate-history.h"
 
 struct _WireRateChart
 {
-  GtkWidget       parent_instance;
+  GtkWidget        parent_instance;
 
-  WireConnection *connection;
-  guint           sample_id;
-  guint64         last_received;
-  guint64         last_sent;
-  gint64          last_sample_us;
-
-  Sample         *samples;     /* ring of MAX_SAMPLES */
-  guint           n_samples;
-  guint           head;        /* next write position */
-  guint           seconds;
+  WireConnection  *connection;
+  WireRateHistory *history;    /* the connection's, or our own without one */
+  guint            seconds;
 };
 
 G_DEFINE_FINAL_TYPE (WireRateChart, wire_rate_chart, GTK_TYPE_WIDGET)
@@ -51,33 +36,27 @@ static const GdkRGBA in_color = { 0.21f, 0.52f, 0.89f, 1.0f };   /* blue 3 */
 static const GdkRGBA out_color = { 0.18f, 0.76f, 0.49f, 1.0f };  /* green 4 */
 static const GdkRGBA rtt_color = { 0.90f, 0.38f, 0.0f, 1.0f };   /* orange 5 */
 
-static const Sample *
-sample_back (WireRateChart *self,
-             guint          age)
-{
-  g_assert (age < self->n_samples);
-  return &self->samples[(self->head + MAX_SAMPLES - 1 - age) % MAX_SAMPLES];
-}
-
 static void
 update_description (WireRateChart *self)
 {
   g_autofree char *text = NULL;
 
-  if (self->n_samples == 0)
+  if (wire_rate_history_get_n_samples (self->history) == 0)
     text = g_strdup (_("No samples yet"));
   else
     {
-      const Sample *s = sample_back (self, 0);
+      double in, out;
+      gint64 rtt;
 
-      if (s->rtt_ms >= 0)
+      wire_rate_history_get_sample (self->history, 0, &in, &out, &rtt);
+      if (rtt >= 0)
         text = g_strdup_printf (_("Last second: %.1f messages per second in, %.1f out, "
-                                  "heartbeat round trip %d ms"),
-                                s->in_per_sec, s->out_per_sec, s->rtt_ms);
+                                  "heartbeat round trip %" G_GINT64_FORMAT " ms"),
+                                in, out, rtt);
       else
         text = g_strdup_printf (_("Last second: %.1f messages per second in, %.1f out, "
                                   "heartbeat round trip unknown"),
-                                s->in_per_sec, s->out_per_sec);
+                                in, out);
     }
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -86,32 +65,41 @@ update_description (WireRateChart *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
 }
 
+static void
+history_changed_cb (WireRateChart *self)
+{
+  update_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+set_history (WireRateChart   *self,
+             WireRateHistory *history)
+{
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_set_object (&self->history, history);
+  g_signal_connect_object (history, "changed", G_CALLBACK (history_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  history_changed_cb (self);
+}
+
 void
 wire_rate_chart_push_sample (WireRateChart *self,
                              double         in_per_sec,
                              double         out_per_sec,
                              gint64         rtt_ms)
 {
-  Sample *s;
-
   g_return_if_fail (WIRE_IS_RATE_CHART (self));
 
-  s = &self->samples[self->head];
-  s->in_per_sec = (float) MAX (in_per_sec, 0.0);
-  s->out_per_sec = (float) MAX (out_per_sec, 0.0);
-  s->rtt_ms = rtt_ms < 0 ? -1 : (gint32) MIN (rtt_ms, G_MAXINT32);
-  self->head = (self->head + 1) % MAX_SAMPLES;
-  self->n_samples = MIN (self->n_samples + 1, MAX_SAMPLES);
-
-  update_description (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  wire_rate_history_push (self->history, in_per_sec, out_per_sec, rtt_ms);
 }
 
 guint
 wire_rate_chart_get_n_samples (WireRateChart *self)
 {
   g_return_val_if_fail (WIRE_IS_RATE_CHART (self), 0);
-  return self->n_samples;
+  return wire_rate_history_get_n_samples (self->history);
 }
 
 void
@@ -119,64 +107,26 @@ wire_rate_chart_clear (WireRateChart *self)
 {
   g_return_if_fail (WIRE_IS_RATE_CHART (self));
 
-  self->n_samples = 0;
-  self->head = 0;
-  update_description (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static gboolean
-sample_cb (gpointer user_data)
-{
-  WireRateChart *self = user_data;
-  WireMetrics metrics;
-  gint64 now = g_get_monotonic_time ();
-  double secs;
-
-  wire_connection_get_metrics (self->connection, &metrics);
-  secs = (now - self->last_sample_us) / (double) G_USEC_PER_SEC;
-  if (secs <= 0)
-    secs = 1;
-
-  /* Counters can restart (a new connection object behind the same page): never plot a
-   * negative rate. */
-  wire_rate_chart_push_sample (self,
-                               metrics.messages_received >= self->last_received
-                                 ? (metrics.messages_received - self->last_received) / secs : 0,
-                               metrics.messages_sent >= self->last_sent
-                                 ? (metrics.messages_sent - self->last_sent) / secs : 0,
-                               metrics.rtt_last_ms);
-  self->last_received = metrics.messages_received;
-  self->last_sent = metrics.messages_sent;
-  self->last_sample_us = now;
-
-  return G_SOURCE_CONTINUE;
+  wire_rate_history_clear (self->history);
 }
 
 void
 wire_rate_chart_set_connection (WireRateChart  *self,
                                 WireConnection *connection)
 {
+  g_autoptr(WireRateHistory) own = NULL;
+
   g_return_if_fail (WIRE_IS_RATE_CHART (self));
   g_return_if_fail (connection == NULL || WIRE_IS_CONNECTION (connection));
 
   if (self->connection == connection)
     return;
 
-  g_clear_handle_id (&self->sample_id, g_source_remove);
   g_set_object (&self->connection, connection);
-  wire_rate_chart_clear (self);
-
   if (connection != NULL)
-    {
-      WireMetrics metrics;
-
-      wire_connection_get_metrics (connection, &metrics);
-      self->last_received = metrics.messages_received;
-      self->last_sent = metrics.messages_sent;
-      self->last_sample_us = g_get_monotonic_time ();
-      self->sample_id = g_timeout_add_seconds (1, sample_cb, self);
-    }
+    set_history (self, wire_rate_history_get_for_connection (connection));
+  else
+    set_history (self, (own = wire_rate_history_new ()));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
@@ -239,15 +189,16 @@ plot_series (WireRateChart *self,
 
   for (guint age = 0; age < n; age++)
     {
-      const Sample *s = sample_back (self, age);
-      double v, x, y;
+      double in, out, v, x, y;
+      gint64 rtt;
 
+      wire_rate_history_get_sample (self->history, age, &in, &out, &rtt);
       if (which == 0)
-        v = s->in_per_sec;
+        v = in;
       else if (which == 1)
-        v = s->out_per_sec;
-      else if (s->rtt_ms >= 0)
-        v = s->rtt_ms;
+        v = out;
+      else if (rtt >= 0)
+        v = rtt;
       else
         {
           pen_down = FALSE;
@@ -275,11 +226,12 @@ wire_rate_chart_snapshot (GtkWidget   *widget,
   GtkStyleContext *style = gtk_widget_get_style_context (widget);
   GdkRGBA fg;
   cairo_t *cr;
-  double left = 8, right = 8, top = 24, bottom = 8;
+  double left = 8, right = 8, top = 24, bottom = 22;
   double plot_w, plot_h, rate_max = 1, rtt_max = 1;
-  guint n = MIN (self->n_samples, self->seconds);
+  guint n = MIN (wire_rate_history_get_n_samples (self->history), self->seconds);
   g_autofree char *rate_label = NULL;
   g_autofree char *rtt_label = NULL;
+  g_autofree char *span_label = NULL;
   static const double dashes[] = { 6.0, 3.0 };
 
   if (width <= 0 || height <= 0)
@@ -289,10 +241,12 @@ wire_rate_chart_snapshot (GtkWidget   *widget,
 
   for (guint age = 0; age < n; age++)
     {
-      const Sample *s = sample_back (self, age);
+      double in, out;
+      gint64 rtt;
 
-      rate_max = MAX (rate_max, MAX (s->in_per_sec, s->out_per_sec));
-      rtt_max = MAX (rtt_max, s->rtt_ms);
+      wire_rate_history_get_sample (self->history, age, &in, &out, &rtt);
+      rate_max = MAX (rate_max, MAX (in, out));
+      rtt_max = MAX (rtt_max, rtt);
     }
   rate_max = nice_ceiling (rate_max);
   rtt_max = nice_ceiling (rtt_max);
@@ -320,6 +274,14 @@ wire_rate_chart_snapshot (GtkWidget   *widget,
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
   draw_label (widget, cr, rate_label, left, 2, FALSE);
   draw_label (widget, cr, rtt_label, left + plot_w, 2, TRUE);
+  if (self->seconds % 60 == 0)
+    span_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute ago", "%u minutes ago",
+                                               self->seconds / 60), self->seconds / 60);
+  else
+    span_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second ago", "%u seconds ago",
+                                               self->seconds), self->seconds);
+  draw_label (widget, cr, span_label, left, top + plot_h + 3, FALSE);
+  draw_label (widget, cr, _("now"), left + plot_w, top + plot_h + 3, TRUE);
 
   if (n > 0)
     {
@@ -368,20 +330,12 @@ wire_rate_chart_dispose (GObject *object)
 {
   WireRateChart *self = WIRE_RATE_CHART (object);
 
-  g_clear_handle_id (&self->sample_id, g_source_remove);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (wire_rate_chart_parent_class)->dispose (object);
-}
-
-static void
-wire_rate_chart_finalize (GObject *object)
-{
-  WireRateChart *self = WIRE_RATE_CHART (object);
-
-  g_free (self->samples);
-
-  G_OBJECT_CLASS (wire_rate_chart_parent_class)->finalize (object);
 }
 
 static void
@@ -438,7 +392,6 @@ wire_rate_chart_class_init (WireRateChartClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = wire_rate_chart_dispose;
-  object_class->finalize = wire_rate_chart_finalize;
   object_class->get_property = wire_rate_chart_get_property;
   object_class->set_property = wire_rate_chart_set_property;
 
@@ -451,7 +404,7 @@ wire_rate_chart_class_init (WireRateChartClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SECONDS] =
     g_param_spec_uint ("seconds", NULL, NULL,
-                       2, MAX_SAMPLES, WIRE_RATE_CHART_DEFAULT_SECONDS,
+                       2, WIRE_RATE_HISTORY_MAX_SAMPLES, WIRE_RATE_CHART_DEFAULT_SECONDS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -462,14 +415,15 @@ wire_rate_chart_class_init (WireRateChartClass *klass)
 static void
 wire_rate_chart_init (WireRateChart *self)
 {
-  self->samples = g_new0 (Sample, MAX_SAMPLES);
+  g_autoptr(WireRateHistory) own = wire_rate_history_new ();
+
   self->seconds = WIRE_RATE_CHART_DEFAULT_SECONDS;
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Messages per second and heartbeat round trip"),
                                   -1);
-  update_description (self);
+  set_history (self, own);
 }
 
 GtkWidget *

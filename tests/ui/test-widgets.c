@@ -18,6 +18,7 @@
 #include "wire-message-tap.h"
 #include "wire-queue-view.h"
 #include "wire-rate-chart.h"
+#include "wire-rate-history.h"
 #include "wire-timeline-view.h"
 
 /* Waits are generous (a loaded machine, a sanitizer build): they bound a hang, nothing more. */
@@ -565,6 +566,12 @@ ring_has_row (gpointer data)
 }
 
 static gboolean
+history_has_samples (gpointer data)
+{
+  return wire_rate_history_get_n_samples (WIRE_RATE_HISTORY (data)) >= 2;
+}
+
+static gboolean
 composer_done (gpointer data)
 {
   const char *result = wire_composer_get_result (WIRE_COMPOSER (data));
@@ -636,7 +643,11 @@ test_page_live_connection (PageFixture   *fixture,
   g_assert_true (wait_for (ring_has_row, &acked));
   g_assert_true (wait_for (ring_has_row, &delivered));
 
-  /* Disconnect from the page's action: the timeline says why (1000). */
+  /* The chart samples the connection once a second, into a history kept with it. */
+  g_assert_true (wait_for (history_has_samples,
+                           wire_rate_history_get_for_connection (fixture->connection)));
+
+  /* Disconnect from the page's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "connection.disconnect", NULL));
   g_assert_true (wait_for (is_disconnected, fixture->connection));
   g_assert_cmpstr (wire_connection_header_get_state_text (header), !=, "Connected");
