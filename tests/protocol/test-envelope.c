@@ -595,6 +595,103 @@ test_round_trip_with_writer (void)
                    "a\nb");
 }
 
+static const char *
+json_glib_string (JsonObject *object,
+                  const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* Random damage to valid frames, from a fixed seed: the scanner never reads out of bounds (the
+ * sanitizer build checks), envelope parse and validation agree, and whatever the scanner accepts
+ * json-glib reads the same way. */
+static void
+test_mutations (void)
+{
+  static const char * const seeds[] = {
+    "{\"type\":\"message\",\"id\":\"m-1\",\"channel\":\"chat:s1\",\"event\":\"user_message\","
+    "\"from\":\"user-1\",\"priority\":\"high\",\"timestamp\":1700000000000,"
+    "\"payload\":{\"text\":\"h\\u00e9 \\ud83d\\ude00 caf\xc3\xa9\",\"n\":[1,-2.5e3,true,null]}}",
+    "{\"type\":\"auth_ok\",\"success\":true,\"userId\":\"u\",\"availableChannels\":[\"a:b\"],"
+    "\"deniedChannels\":[{\"channel\":\"x:y\",\"reason\":\"forbidden\"}],\"serverTime\":0}",
+    "{\"type\":\"error\",\"id\":null,\"code\":\"rate_limited\",\"message\":\"a\\\"b\\\\c\\n\","
+    "\"retryAfterMs\":100}",
+  };
+  static const char interesting[] = "{}[]\":,\\u0123456789-+.eEtfnrl \x80\xc3\xa9\xed\xf4\xff";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  guint accepted = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      const char *seed = seeds[round % G_N_ELEMENTS (seeds)];
+      g_autoptr(GString) text = g_string_new (seed);
+      g_autoptr(WireEnvelope) env = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n_edits = g_rand_int_range (rand, 1, 4);
+      gboolean valid;
+
+      for (guint e = 0; e < n_edits && text->len > 0; e++)
+        {
+          guint pos = g_rand_int_range (rand, 0, text->len);
+          char c = interesting[g_rand_int_range (rand, 0, sizeof interesting - 1)];
+
+          switch (g_rand_int_range (rand, 0, 4))
+            {
+            case 0:
+              text->str[pos] = c;
+              break;
+            case 1:
+              g_string_erase (text, pos, 1);
+              break;
+            case 2:
+              g_string_insert_c (text, pos, c);
+              break;
+            default:
+              g_string_truncate (text, pos);
+              break;
+            }
+        }
+
+      /* The exact length, so a damaged text is not read past its end. */
+      {
+        g_autofree char *exact = g_memdup2 (text->str, text->len);
+
+        env = wire_envelope_parse (exact, text->len, &error);
+        valid = wire_json_validate (exact, text->len, NULL);
+      }
+
+      if (env == NULL)
+        {
+          g_assert_error (error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME);
+          /* Only a valid non-object may validate without parsing as an envelope. */
+          if (valid)
+            g_assert_nonnull (strstr (error->message, "not a JSON object"));
+          continue;
+        }
+
+      accepted++;
+      g_assert_true (valid);
+      {
+        JsonObject *object = wire_envelope_get_object (env);
+
+        g_assert_nonnull (object);
+        g_assert_cmpstr (env->type_name, ==, json_glib_string (object, "type"));
+        g_assert_cmpstr (env->id, ==, json_glib_string (object, "id"));
+        g_assert_cmpstr (env->channel, ==, json_glib_string (object, "channel"));
+        g_assert_cmpstr (env->message, ==, json_glib_string (object, "message"));
+      }
+    }
+
+  /* Some mutations keep the frame valid (inside strings, digits): both paths were exercised. */
+  g_test_message ("%u of 20000 mutated frames still valid", accepted);
+  g_assert_cmpuint (accepted, >, 100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -622,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/wire/envelope/object-cached", test_object_cached);
   g_test_add_func ("/wire/envelope/large-object", test_large_object);
   g_test_add_func ("/wire/envelope/round-trip-with-writer", test_round_trip_with_writer);
+  g_test_add_func ("/wire/envelope/mutations", test_mutations);
 
   return g_test_run ();
 }
