@@ -123,6 +123,7 @@ enum
   PROP_FAILURES,
   PROP_OVERFLOWS,
   PROP_RATE_LIMITED,
+  PROP_OLDEST_AGE_MS,
   N_PROPS
 };
 
@@ -681,6 +682,9 @@ wire_message_queue_get_property (GObject    *object,
     case PROP_RATE_LIMITED:
       g_value_set_uint64 (value, self->rate_limited);
       break;
+    case PROP_OLDEST_AGE_MS:
+      g_value_set_int64 (value, wire_message_queue_get_oldest_age_ms (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -803,6 +807,11 @@ wire_message_queue_class_init (WireMessageQueueClass *klass)
     g_param_spec_uint64 ("overflows", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   properties[PROP_RATE_LIMITED] =
     g_param_spec_uint64 ("rate-limited", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /* Changes with the clock: read it when needed, never notified. */
+  properties[PROP_OLDEST_AGE_MS] =
+    g_param_spec_int64 ("oldest-age-ms", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1154,7 +1163,8 @@ wire_message_queue_fail_all (WireMessageQueue *self,
   g_return_if_fail (error != NULL);
 
   g_object_ref (self);
-  while (self->all.head != NULL)
+  /* Only what is queued now: a completed handler may enqueue again (and that must not loop). */
+  for (guint n = g_hash_table_size (self->by_id); n > 0 && self->all.head != NULL; n--)
     complete (self, self->all.head->data, NULL, error);
   reschedule (self);
   g_object_unref (self);

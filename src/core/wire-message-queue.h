@@ -31,7 +31,8 @@ typedef gboolean (*WireQueueSendFunc) (const char *id,
  * the most publishes on the wire without an ack, so a reconnect never re-sends thousands at
  * once), pacing (read-write, default TRUE: a token bucket per channel at the rate of the default
  * channel policy, so the gateway's rate_limited is the exception), online (read-only),
- * depth-critical, depth-high, depth-normal, depth-low (read-only).
+ * depth-critical, depth-high, depth-normal, depth-low (read-only), oldest-age-ms (read-only,
+ * computed when read and never notified, since it changes with the clock).
  *
  * Depth counts messages waiting to be written; in-flight those written and not yet acknowledged.
  * Capacity bounds both together (wire_message_queue_get_length()). Lowering the capacity below

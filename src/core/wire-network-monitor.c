@@ -156,6 +156,18 @@ status_from_network_monitor (WireNetworkMonitor *self)
                       ? WIRE_NETWORK_ONLINE : WIRE_NETWORK_OFFLINE);
 }
 
+static gboolean
+is_http_uri (const char *str)
+{
+  g_autoptr (GUri) uri = g_uri_parse (str, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  return g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0;
+}
+
 void
 wire_network_monitor_probe_now (WireNetworkMonitor *self)
 {
@@ -172,16 +184,16 @@ wire_network_monitor_probe_now (WireNetworkMonitor *self)
       return;
     }
 
-  probe = g_new0 (Probe, 1);
-  g_weak_ref_init (&probe->monitor, self);
-  probe->message = soup_message_new (SOUP_METHOD_HEAD, self->probe_uri);
-  if (probe->message == NULL)
+  if (!is_http_uri (self->probe_uri))
     {
-      g_warning ("Cannot probe %s: not an HTTP URI", self->probe_uri);
-      probe_free (probe);
+      g_debug ("Cannot probe %s: not an http(s) URI with a host", self->probe_uri);
       set_status (self, WIRE_NETWORK_OFFLINE);
       return;
     }
+
+  probe = g_new0 (Probe, 1);
+  g_weak_ref_init (&probe->monitor, self);
+  probe->message = soup_message_new (SOUP_METHOD_HEAD, self->probe_uri);
   /* A probe measures the path to the gateway, not a cache. */
   soup_message_headers_replace (soup_message_get_request_headers (probe->message),
                                 "Cache-Control", "no-cache");

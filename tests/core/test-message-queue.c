@@ -634,6 +634,12 @@ test_fail_all_and_age (Fixture       *f,
   g_free (enqueue (f, "b", WIRE_PRIORITY_HIGH, NULL));
   spin_ms (30);
   g_assert_cmpint (wire_message_queue_get_oldest_age_ms (f->queue), >=, 20);
+  {
+    gint64 age = 0;
+
+    g_object_get (f->queue, "oldest-age-ms", &age, NULL);
+    g_assert_cmpint (age, >=, 20);
+  }
 
   wire_message_queue_fail_all (f->queue, error);
   wait_for_len (f->outcomes, 2);

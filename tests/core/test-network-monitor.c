@@ -292,6 +292,24 @@ test_offline_on_refused (Fixture       *f,
 }
 
 static void
+test_bad_uri (Fixture       *f,
+              gconstpointer  data)
+{
+  /* Not something a HEAD can go to: offline at once, no request, no warning. */
+  wire_network_monitor_set_probe_uri (f->monitor, "ws://127.0.0.1/ws/chat/s1");
+  g_assert_cmpint (wire_network_monitor_get_status (f->monitor), ==, WIRE_NETWORK_OFFLINE);
+  g_assert_false (wire_network_monitor_get_probing (f->monitor));
+
+  wire_network_monitor_set_probe_uri (f->monitor, f->uri);
+  wait_probes (f, 1);
+  g_assert_cmpint (wire_network_monitor_get_status (f->monitor), ==, WIRE_NETWORK_ONLINE);
+
+  wire_network_monitor_set_probe_uri (f->monitor, "not a uri");
+  g_assert_cmpint (wire_network_monitor_get_status (f->monitor), ==, WIRE_NETWORK_OFFLINE);
+  g_assert_cmpuint (f->requests, ==, 1);
+}
+
+static void
 test_probe_timeout (Fixture       *f,
                     gconstpointer  data)
 {
@@ -364,6 +382,7 @@ main (int   argc,
   ADD ("offline-on-error-status", test_offline_on_error_status);
   ADD ("offline-on-refused", test_offline_on_refused);
   ADD ("probe-timeout", test_probe_timeout);
+  ADD ("bad-uri", test_bad_uri);
   ADD ("coalescing", test_coalescing);
   ADD ("interval", test_interval);
 #undef ADD
