@@ -17,11 +17,11 @@ static const struct
   guint       limit;
   const char *slot_label;
 } endpoints[WIRE_N_ENDPOINT_KINDS] = {
-  [WIRE_ENDPOINT_CHAT]          = { "chat",          "/ws/chat/",          "",        1, "session" },
-  [WIRE_ENDPOINT_AGENT_STATUS]  = { "agent-status",  "/ws/agent-status/",  "",        1, "user" },
-  [WIRE_ENDPOINT_TRIP_COLLAB]   = { "trip-collab",   "/ws/trips/",         "/collab", 3, "trip" },
-  [WIRE_ENDPOINT_NOTIFICATIONS] = { "notifications", "/ws/notifications/", "",        1, "user" },
-  [WIRE_ENDPOINT_ADMIN]         = { "admin",         "/ws/admin",          NULL,      0, NULL },
+  [WIRE_ENDPOINT_CHAT]          = { "chat", "/ws/chat/", "", 1, "session" },
+  [WIRE_ENDPOINT_AGENT_STATUS]  = { "agent-status", "/ws/agent-status/", "", 1, "user" },
+  [WIRE_ENDPOINT_TRIP_COLLAB]   = { "trip-collab", "/ws/trips/", "/collab", 3, "trip" },
+  [WIRE_ENDPOINT_NOTIFICATIONS] = { "notifications", "/ws/notifications/", "", 1, "user" },
+  [WIRE_ENDPOINT_ADMIN]         = { "admin", "/ws/admin", NULL, 0, NULL },
 };
 
 static inline gboolean

@@ -1223,7 +1223,8 @@ wire_envelope_dup_member_node (WireEnvelope *envelope,
   if (raw == NULL)
     return NULL;
 
-  parser = json_parser_new_immutable ();
+  /* Mutable: the caller owns the copy. */
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, raw, len, NULL))
     return NULL;
 
@@ -1293,9 +1294,9 @@ wire_envelope_dup_member_strv (WireEnvelope *envelope,
 /**
  * wire_envelope_get_object:
  *
- * Returns: (transfer none) (nullable): the whole frame parsed by json-glib, cached; %NULL only
- *   if json-glib refuses text the scanner accepted (it does not, for valid JSON within its
- *   number range).
+ * Returns: (transfer none) (nullable): the whole frame parsed by json-glib, cached and shared
+ *   by every holder of @envelope, so it is sealed (immutable); %NULL only if json-glib refuses
+ *   text the scanner accepted, which valid JSON does not make it do.
  */
 JsonObject *
 wire_envelope_get_object (WireEnvelope *envelope)

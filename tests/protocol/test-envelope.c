@@ -342,7 +342,8 @@ test_error_and_ack_fields (void)
   g_autoptr(WireEnvelope) err = parse_ok (
     "{\"type\":\"error\",\"id\":null,\"code\":\"rate_limited\",\"message\":\"Slow down\","
     "\"retryAfterMs\":250}");
-  g_autoptr(WireEnvelope) ack = parse_ok ("{\"type\":\"ack\",\"id\":\"p1\",\"status\":\"duplicate\"}");
+  g_autoptr(WireEnvelope) ack = parse_ok ("{\"type\":\"ack\",\"id\":\"p1\","
+                                          "\"status\":\"duplicate\"}");
   g_autoptr(WireEnvelope) auth_error = parse_ok (
     "{\"type\":\"auth_error\",\"success\":false,\"error\":{\"code\":\"expired_token\","
     "\"message\":\"Token expired\"}}");
@@ -367,6 +368,10 @@ test_error_and_ack_fields (void)
   error_node = wire_envelope_dup_member_node (auth_error, "error");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (error_node), "code"),
                    ==, "expired_token");
+  /* A dup is the caller's to change (fatal-warnings would catch a sealed node). */
+  json_object_set_string_member (json_node_get_object (error_node), "code", "changed");
+  g_assert_true (json_object_get_object_member (wire_envelope_get_object (auth_error), "error") !=
+                 json_node_get_object (error_node));
 }
 
 static void
@@ -443,8 +448,10 @@ test_mistyped_fields (void)
 static void
 test_integer_limits (void)
 {
-  g_autoptr(WireEnvelope) max = parse_ok ("{\"ts\":9223372036854775807,\"timestamp\":-9223372036854775808}");
-  g_autoptr(WireEnvelope) over = parse_ok ("{\"ts\":9223372036854775808,\"timestamp\":-9223372036854775809}");
+  g_autoptr(WireEnvelope) max = parse_ok ("{\"ts\":9223372036854775807,"
+                                          "\"timestamp\":-9223372036854775808}");
+  g_autoptr(WireEnvelope) over = parse_ok ("{\"ts\":9223372036854775808,"
+                                           "\"timestamp\":-9223372036854775809}");
 
   g_assert_cmpint (max->ts, ==, G_MAXINT64);
   g_assert_cmpint (max->timestamp, ==, G_MININT64);

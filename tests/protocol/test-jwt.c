@@ -298,7 +298,8 @@ test_times (void)
     { "{\"sub\":\"a\",\"exp\":\"soon\"}", WIRE_ERROR_TOKEN_INVALID, "exp" },
     { "{\"sub\":\"a\",\"exp\":null}", WIRE_ERROR_TOKEN_INVALID, "exp" },
     /* nbf in the future beyond the leeway. */
-    { "{\"sub\":\"a\",\"exp\":1800000600,\"nbf\":1800000031}", WIRE_ERROR_TOKEN_INVALID, "not valid before" },
+    { "{\"sub\":\"a\",\"exp\":1800000600,\"nbf\":1800000031}", WIRE_ERROR_TOKEN_INVALID,
+      "not valid before" },
     { "{\"sub\":\"a\",\"exp\":1800000600,\"nbf\":1800000030}", -1, NULL },
     { "{\"sub\":\"a\",\"exp\":1800000600,\"nbf\":1799990000}", -1, NULL },
     /* iat in the future beyond the leeway. */

@@ -375,12 +375,16 @@ test_split (void)
   g_assert_false (wire_channel_split ("tr ip:t1", NULL, NULL));
   g_assert_false (wire_channel_split (NULL, NULL, NULL));
   /* Ids are at most 64 characters. */
-  g_assert_true (wire_channel_split ("trip:"
-                                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                     NULL, NULL));
-  g_assert_false (wire_channel_split ("trip:"
-                                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                      NULL, NULL));
+  {
+    g_autofree char *id64 = g_strnfill (64, 'a');
+    g_autofree char *ok = g_strconcat ("trip:", id64, NULL);
+    g_autofree char *too_long = g_strconcat ("trip:", id64, "a", NULL);
+    g_autofree char *long_prefix = g_strconcat (id64, "a:t1", NULL);
+
+    g_assert_true (wire_channel_split (ok, NULL, NULL));
+    g_assert_false (wire_channel_split (too_long, NULL, NULL));
+    g_assert_false (wire_channel_split (long_prefix, NULL, NULL));
+  }
 }
 
 int
