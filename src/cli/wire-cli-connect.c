@@ -242,6 +242,8 @@ begin_close (Cli        *cli,
 
   g_clear_handle_id (&cli->metrics_id, g_source_remove);
   g_clear_handle_id (&cli->duration_id, g_source_remove);
+  /* Stop serving now, so a scrape in progress finishes while the connections close. */
+  g_clear_object (&cli->metrics_server);
   if (cli->publisher != NULL)
     wire_cli_publisher_stop (cli->publisher);
 
@@ -906,6 +908,11 @@ out:
       if (!timed_out)
         g_source_remove (timeout_id);
     }
+
+  /* What is already due (closed sockets, finished requests) still runs, so nothing is left
+   * half torn down; a bounded number of rounds, since new work may keep arriving. */
+  for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
 
   g_clear_object (&cli.cancellable);
   g_clear_pointer (&cli.loop, g_main_loop_unref);

@@ -27,7 +27,10 @@ wire_cli_metrics_server_dispose (GObject *object)
   WireCliMetricsServer *self = WIRE_CLI_METRICS_SERVER (object);
 
   if (self->server != NULL)
-    soup_server_disconnect (self->server);
+    {
+      soup_server_remove_handler (self->server, NULL);
+      soup_server_disconnect (self->server);
+    }
   g_clear_object (&self->server);
   g_clear_object (&self->recorder);
 
@@ -95,6 +98,10 @@ metrics_cb (SoupServer        *server,
       return;
     }
 
+  /* One scrape, one connection: nothing is left open when the command exits, and a scrape
+   * every few seconds gains nothing from keep-alive. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
   recording = wire_recorder_snapshot (self->recorder);
   body = wire_export_openmetrics_string (recording);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -141,7 +148,8 @@ wire_cli_metrics_server_listen (WireCliMetricsServer  *self,
   g_autofree char *host = NULL;
   g_autoptr (GInetAddress) address = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocket) socket = NULL;
   guint port = 0;
 
   g_return_val_if_fail (WIRE_IS_CLI_METRICS_SERVER (self), FALSE);
@@ -160,26 +168,33 @@ wire_cli_metrics_server_listen (WireCliMetricsServer  *self,
       return FALSE;
     }
 
+  /* Our own socket, so that the bound port (PORT 0) is read from it directly. */
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  socket_address = g_inet_socket_address_new (address, port);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return FALSE;
+
   self->server = soup_server_new ("server-header", "wirescope-cli", NULL);
   soup_server_add_handler (self->server, NULL, metrics_cb, self, NULL);
-  socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (self->server, socket_address, 0, error))
+  if (!soup_server_listen_socket (self->server, socket, 0, error))
     {
       g_clear_object (&self->server);
       return FALSE;
     }
 
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-      g_autofree char *h = g_uri_get_host (uri) != NULL && strchr (g_uri_get_host (uri), ':')
-                             ? g_strdup_printf ("[%s]", g_uri_get_host (uri))
-                             : g_strdup (g_uri_get_host (uri));
+  {
+    g_autofree char *h = g_inet_address_to_string (address);
 
-      self->url = g_strdup_printf ("http://%s:%d/metrics", h, g_uri_get_port (uri));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    self->url = g_strdup_printf (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6
+                                   ? "http://[%s]:%u/metrics" : "http://%s:%u/metrics",
+                                 h, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  }
   return TRUE;
 }
 

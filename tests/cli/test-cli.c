@@ -250,6 +250,9 @@ static int
 wait_exit (Fixture *fx)
 {
   wait_for (fx, has_exited, NULL, "wirescope-cli to exit");
+  if (g_test_verbose () || fx->exit_status > 4)
+    g_printerr ("wirescope-cli exited with %d; stderr:\n%s\n", fx->exit_status,
+                fx->raw_err->str);
   return fx->exit_status;
 }
 
