@@ -268,10 +268,11 @@ session_closed_cb (WireGatewaySession *session,
 {
   const char *id = wire_gateway_session_get_connection_id (session);
   gpointer stolen = NULL;
+  g_autofree char *stolen_key = NULL;
 
   leave_slot (self, session);
   wire_gateway_log_event (self, session, "closed", NULL, code);
-  if (!g_hash_table_steal_extended (self->sessions, id, NULL, &stolen))
+  if (!g_hash_table_steal_extended (self->sessions, id, (gpointer *) &stolen_key, &stolen))
     return;
   if (self->admin_feed != NULL)
     wire_admin_feed_closed (self->admin_feed, session, code);
