@@ -547,8 +547,12 @@ wire_jwt_verify_hs256 (const char    *token,
 
   if (now_s >= claims->exp)
     {
-      g_set_error (error, WIRE_ERROR, WIRE_ERROR_TOKEN_EXPIRED,
-                   "Token expired %" G_GINT64_FORMAT " s ago", now_s - claims->exp);
+      /* Subtracting an absurd exp (from a clamped float) could overflow. */
+      if (claims->exp > 0)
+        g_set_error (error, WIRE_ERROR, WIRE_ERROR_TOKEN_EXPIRED,
+                     "Token expired %" G_GINT64_FORMAT " s ago", now_s - claims->exp);
+      else
+        g_set_error_literal (error, WIRE_ERROR, WIRE_ERROR_TOKEN_EXPIRED, "Token expired");
       return NULL;
     }
 

@@ -404,10 +404,17 @@ test_escaped_member_names (void)
                                           "\"p\\u0061yload\":{\"k\":1}}");
   gsize len;
 
+  g_autoptr(WireEnvelope) long_name = NULL;
+
   g_assert_cmpint (env->frame_type, ==, WIRE_FRAME_ACK);
   g_assert_cmpstr (env->id, ==, "x1");
   g_assert_nonnull (wire_envelope_peek_member (env, "payload", &len));
   g_assert_cmpuint (len, ==, 7);
+
+  /* A long escaped name is no field of ours, but it is still a member. */
+  long_name = parse_ok ("{\"\\u0069d_with_a_very_long_escaped_member_name\":\"v\"}");
+  g_assert_null (long_name->id);
+  g_assert_true (wire_envelope_has_member (long_name, "id_with_a_very_long_escaped_member_name"));
 }
 
 static void
@@ -572,6 +579,9 @@ test_large_object (void)
 
   env = parse_ok (text->str);
   g_assert_cmpstr (env->id, ==, "late");
+
+  /* The same with an error at the very end: nothing leaks (the sanitizer build checks). */
+  assert_parse_fails (text->str, text->len - 1, "end of the text");
   raw = wire_envelope_peek_member (env, "k0", &len);
   g_assert_cmpmem (raw, len, "[0]", 3);
   raw = wire_envelope_peek_member (env, "k199", &len);

@@ -296,6 +296,9 @@ test_times (void)
     { "{\"sub\":\"a\",\"exp\":1800000000}", WIRE_ERROR_TOKEN_EXPIRED, "expired" },
     { "{\"sub\":\"a\",\"exp\":1000}", WIRE_ERROR_TOKEN_EXPIRED, "expired" },
     { "{\"sub\":\"a\",\"exp\":\"soon\"}", WIRE_ERROR_TOKEN_INVALID, "exp" },
+    /* Out-of-range floats are clamped, not undefined. */
+    { "{\"sub\":\"a\",\"exp\":1e300}", -1, NULL },
+    { "{\"sub\":\"a\",\"exp\":-1e300}", WIRE_ERROR_TOKEN_EXPIRED, "expired" },
     { "{\"sub\":\"a\",\"exp\":null}", WIRE_ERROR_TOKEN_INVALID, "exp" },
     /* nbf in the future beyond the leeway. */
     { "{\"sub\":\"a\",\"exp\":1800000600,\"nbf\":1800000031}", WIRE_ERROR_TOKEN_INVALID,

@@ -342,9 +342,17 @@ test_rule_is_copied (void)
 
   wire_channel_policy_add_rule (policy, &rule);
   pattern[0] = 'X';
+  assert_subscribe (policy, "room:1", &alice, TRUE, FALSE);
   event[0] = 'X';
   g_assert_nonnull (wire_channel_policy_lookup (policy, "room:1"));
   assert_publish (policy, "room:1", "say", -1);
+
+  /* Nobody: refused, except for the admin's read-only look. */
+  rule.pattern = "vault:*";
+  rule.subscribe = WIRE_SUBSCRIBE_NOBODY;
+  wire_channel_policy_add_rule (policy, &rule);
+  assert_subscribe (policy, "vault:1", &alice, FALSE, FALSE);
+  assert_subscribe (policy, "vault:1", &root, TRUE, TRUE);
 
   /* A NULL event list means no event may be published. */
   rule.pattern = "quiet:*";
