@@ -213,6 +213,8 @@ update_summary (WireExportDialog *self)
   guint64 messages = 0, samples = 0;
   g_autofree char *text = NULL;
   g_autofree char *connections = NULL;
+  g_autofree char *n_samples = NULL;
+  g_autofree char *n_messages = NULL;
 
   for (guint t = 0; t < tracks; t++)
     {
@@ -221,9 +223,11 @@ update_summary (WireExportDialog *self)
     }
 
   connections = g_strdup_printf (ngettext ("%u connection", "%u connections", tracks), tracks);
-  /* Translators: the first %s is a number of connections, e.g. “3 connections” */
-  text = g_strdup_printf (_("%s, %" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " messages recorded. Tokens are never exported."),
-                          connections, samples, messages);
+  n_samples = g_strdup_printf ("%" G_GUINT64_FORMAT, samples);
+  n_messages = g_strdup_printf ("%" G_GUINT64_FORMAT, messages);
+  /* Translators: “3 connections, 120 samples, 4000 messages recorded. …” */
+  text = g_strdup_printf (_("%s, %s samples, %s messages recorded. Tokens are never exported."),
+                          connections, n_samples, n_messages);
   gtk_label_set_label (self->summary_label, text);
 }
 

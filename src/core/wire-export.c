@@ -4,6 +4,11 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <glib/gi18n-lib.h>
 
 #include "wire-export.h"
@@ -1011,26 +1016,34 @@ worker_progress (guint64  done,
   post_progress (G_TASK (data), done, total, FALSE);
 }
 
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* The export runs on a thread of its own rather than in GTask's shared pool, so that it can
+ * lower its own scheduling priority: on a busy machine the main loop (the UI) then wins the
+ * CPU over the export, which only takes a little longer. A pool thread could not be given its
+ * priority back afterwards. */
+static gpointer
+export_thread (gpointer data)
 {
-  ExportJob *job = task_data;
+  g_autoptr(GTask) task = data;
+  ExportJob *job = g_task_get_task_data (task);
   GError *error = NULL;
   guint64 total = wire_recording_get_n_items (job->recording);
 
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
+    g_debug ("Could not lower the export thread's priority");
+#endif
+
   if (!export_file_atomically (job->recording, job->format, job->file, worker_progress, task,
-                               cancellable, &error))
+                               g_task_get_cancellable (task), &error))
     {
       g_task_return_error (task, error);
-      return;
+      return NULL;
     }
 
   post_progress (task, total, total, TRUE);
   job->items = total;
   g_task_return_boolean (task, TRUE);
+  return NULL;
 }
 
 void
@@ -1065,8 +1078,7 @@ wire_export_recording_async (WireRecording          *recording,
   g_task_set_source_tag (task, wire_export_recording_async);
   g_task_set_name (task, "[wire-export] export");
   g_task_set_task_data (task, job, export_job_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, export_thread);
+  g_thread_unref (g_thread_new ("wire-export", export_thread, g_steal_pointer (&task)));
 }
 
 void

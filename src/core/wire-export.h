@@ -25,9 +25,10 @@ G_BEGIN_DECLS
  * Tokens never appear in an export: the recorder redacts on the way in and the exporters redact
  * URLs and texts again on the way out.
  *
- * Files are written through g_file_replace(): to a temporary file in the same directory, renamed
- * over the target only when everything was written, so a crash or a cancel never leaves half a
- * file (and an existing file stays as it was). */
+ * Files are written to a new temporary file in the same directory and renamed over the target
+ * only when everything was written, so a crash or a cancel never leaves half a file (and an
+ * existing file stays as it was). (g_file_replace() writes a file that does not exist yet in
+ * place, so it cannot promise that for new files.) */
 
 typedef enum
 {
@@ -77,8 +78,10 @@ gboolean     wire_export_to_stream             (WireRecording          *recordin
 /* The OpenMetrics exposition of @recording's latest samples as a string (for /metrics). */
 char        *wire_export_openmetrics_string    (WireRecording          *recording);
 
-/* Snapshots @recorder now (on the calling thread, cheap), then writes the file on a GTask
- * worker thread via g_file_replace(). @progress (may be NULL) runs on the caller's thread-default
+/* Snapshots @recorder now (on the calling thread; cheap: a reference per 4096 messages), then
+ * writes the file on a worker thread of lower scheduling priority and completes a GTask on the
+ * caller's thread-default main context. The file is written under a temporary name in the same
+ * directory and renamed over @file at the end. @progress (may be NULL) runs on the caller's thread-default
  * main context; @progress_destroy frees @progress_data when the export is done.
  * Errors: G_IO_ERROR_CANCELLED, and the GIO errors of the file (G_IO_ERROR_PERMISSION_DENIED,
  * G_IO_ERROR_NO_SPACE, G_IO_ERROR_NOT_FOUND for a missing directory, …) with a message that

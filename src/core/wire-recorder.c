@@ -9,26 +9,66 @@
 
 #define TRANSITIONS_KEPT 1000
 
-/* ---- Message records: immutable and shared between the recorder and its snapshots ---------- */
+/* ---- Message log storage ------------------------------------------------------------------
+ *
+ * Messages live in fixed-size, reference-counted chunks that are only ever appended to. A
+ * snapshot takes a reference on each chunk and remembers how many records it saw, so taking one
+ * costs a few hundred reference counts instead of one per message, and the worker thread that
+ * exports it reads records the main thread never touches again (appends go past the snapshot's
+ * count; eviction only drops the recorder's reference to a whole chunk). */
 
-static void
-message_record_clear (gpointer data)
+#define CHUNK_SIZE 4096
+
+typedef struct
 {
-  WireMessageRecord *record = data;
+  gatomicrefcount    ref_count;
+  guint              len;                    /* records written; main thread only */
+  WireMessageRecord  records[CHUNK_SIZE];
+} MessageChunk;
 
-  g_free (record->type);
-  g_free (record->id);
-  g_free (record->channel);
-  g_free (record->event);
-  g_free (record->status);
-  g_free (record->text);
+static MessageChunk *
+message_chunk_new (void)
+{
+  MessageChunk *chunk = g_malloc (sizeof (MessageChunk));
+
+  g_atomic_ref_count_init (&chunk->ref_count);
+  chunk->len = 0;
+  return chunk;
 }
 
-static WireMessageRecord *
-message_record_new (const WireMessageRecord *from)
+static MessageChunk *
+message_chunk_ref (MessageChunk *chunk)
 {
-  WireMessageRecord *record = g_atomic_rc_box_new0 (WireMessageRecord);
+  g_atomic_ref_count_inc (&chunk->ref_count);
+  return chunk;
+}
 
+static void
+message_chunk_unref (gpointer data)
+{
+  MessageChunk *chunk = data;
+
+  if (!g_atomic_ref_count_dec (&chunk->ref_count))
+    return;
+
+  for (guint i = 0; i < chunk->len; i++)
+    {
+      WireMessageRecord *record = &chunk->records[i];
+
+      g_free (record->type);
+      g_free (record->id);
+      g_free (record->channel);
+      g_free (record->event);
+      g_free (record->status);
+      g_free (record->text);
+    }
+  g_free (chunk);
+}
+
+static void
+message_record_init (WireMessageRecord       *record,
+                     const WireMessageRecord *from)
+{
   record->time_ms = from->time_ms;
   record->direction = from->direction;
   record->type = g_strdup (from->type);
@@ -39,19 +79,6 @@ message_record_new (const WireMessageRecord *from)
   record->size = from->size;
   record->status = g_strdup (from->status);
   record->text = wire_redact_text (from->text);
-  return record;
-}
-
-static WireMessageRecord *
-message_record_ref (WireMessageRecord *record)
-{
-  return g_atomic_rc_box_acquire (record);
-}
-
-static void
-message_record_unref (gpointer record)
-{
-  g_atomic_rc_box_release_full (record, message_record_clear);
 }
 
 static void
@@ -84,7 +111,9 @@ typedef struct
   WireSample    *samples;
   guint          n_samples;
   GPtrArray     *transitions;   /* WireTransition */
-  GPtrArray     *messages;      /* WireMessageRecord, shared */
+  GPtrArray     *chunks;        /* MessageChunk, shared with the recorder */
+  guint          message_head;  /* first record in chunks[0] */
+  guint          n_messages;
 } RecordingTrack;
 
 struct _WireRecording
@@ -106,7 +135,7 @@ wire_recording_free (gpointer data)
       track_info_clear (&track->info);
       g_free (track->samples);
       g_ptr_array_unref (track->transitions);
-      g_ptr_array_unref (track->messages);
+      g_ptr_array_unref (track->chunks);
     }
   g_free (recording->tracks);
 }
@@ -198,7 +227,7 @@ wire_recording_get_n_messages (WireRecording *recording,
                                guint          track)
 {
   CHECK_TRACK (recording, track, 0);
-  return recording->tracks[track].messages->len;
+  return recording->tracks[track].n_messages;
 }
 
 const WireMessageRecord *
@@ -206,9 +235,15 @@ wire_recording_get_message (WireRecording *recording,
                             guint          track,
                             guint          index)
 {
+  RecordingTrack *t;
+  guint pos;
+
   CHECK_TRACK (recording, track, NULL);
-  g_return_val_if_fail (index < recording->tracks[track].messages->len, NULL);
-  return g_ptr_array_index (recording->tracks[track].messages, index);
+  t = &recording->tracks[track];
+  g_return_val_if_fail (index < t->n_messages, NULL);
+
+  pos = t->message_head + index;
+  return &((MessageChunk *) g_ptr_array_index (t->chunks, pos / CHUNK_SIZE))->records[pos % CHUNK_SIZE];
 }
 
 guint64
@@ -222,7 +257,7 @@ wire_recording_get_n_items (WireRecording *recording)
     {
       RecordingTrack *t = &recording->tracks[i];
 
-      n += t->n_samples + t->transitions->len + t->messages->len;
+      n += t->n_samples + t->transitions->len + t->n_messages;
     }
   return n;
 }
@@ -253,8 +288,8 @@ typedef struct
 
   GPtrArray     *transitions;   /* WireTransition, oldest first, bounded */
 
-  /* Messages: a ring of message_capacity pointers, oldest at message_head. */
-  WireMessageRecord **messages;
+  /* Messages: chunks oldest first; the oldest live record is chunks[0][message_head]. */
+  GPtrArray     *chunks;
   guint          message_head;
   guint          n_messages;
 } Track;
@@ -323,14 +358,7 @@ track_free (gpointer data)
   track_info_clear (&track->info);
   g_free (track->samples);
   g_ptr_array_unref (track->transitions);
-  /* The ring's capacity is not stored per track; walk only the live entries. */
-  for (guint i = 0; i < track->n_messages; i++)
-    {
-      /* message_head + i may wrap: the ring size travels with the recorder, so tracks record
-       * their own count and the recorder trims before freeing (see dispose). */
-      message_record_unref (track->messages[i]);
-    }
-  g_free (track->messages);
+  g_ptr_array_unref (track->chunks);
   g_free (track);
 }
 
@@ -342,43 +370,42 @@ get_track (WireRecorder *self,
   return g_ptr_array_index (self->tracks, index);
 }
 
-/* Rewrites a track's rings so that they start at index 0 with the new capacities (oldest
- * entries go first when shrinking). */
+/* Rewrites a track's sample ring so that it starts at index 0 with the new capacity (the
+ * oldest samples go first when shrinking). */
 static void
-track_resize (Track *track,
-              guint  old_samples_cap,
-              guint  new_samples_cap,
-              guint  old_messages_cap,
-              guint  new_messages_cap)
+track_resize_samples (Track *track,
+                      guint  old_cap,
+                      guint  new_cap)
 {
-  if (old_samples_cap != new_samples_cap || track->sample_head != 0)
+  WireSample *samples = g_new0 (WireSample, new_cap);
+  guint keep = MIN (track->n_samples, new_cap);
+  guint skip = track->n_samples - keep;
+
+  for (guint i = 0; i < keep; i++)
+    samples[i] = track->samples[(track->sample_head + skip + i) % old_cap];
+  g_free (track->samples);
+  track->samples = samples;
+  track->sample_head = 0;
+  track->n_samples = keep;
+}
+
+/* Drops the oldest messages until at most @capacity remain; a chunk goes once all its records
+ * are dropped (a snapshot that still holds it keeps it alive). */
+static void
+track_trim_messages (Track *track,
+                     guint  capacity)
+{
+  while (track->n_messages > capacity)
     {
-      WireSample *samples = g_new0 (WireSample, new_samples_cap);
-      guint keep = MIN (track->n_samples, new_samples_cap);
-      guint skip = track->n_samples - keep;
+      guint drop = MIN (track->n_messages - capacity, CHUNK_SIZE - track->message_head);
 
-      for (guint i = 0; i < keep; i++)
-        samples[i] = track->samples[(track->sample_head + skip + i) % old_samples_cap];
-      g_free (track->samples);
-      track->samples = samples;
-      track->sample_head = 0;
-      track->n_samples = keep;
-    }
-
-  if (old_messages_cap != new_messages_cap || track->message_head != 0)
-    {
-      WireMessageRecord **messages = g_new0 (WireMessageRecord *, new_messages_cap);
-      guint keep = MIN (track->n_messages, new_messages_cap);
-      guint skip = track->n_messages - keep;
-
-      for (guint i = 0; i < skip; i++)
-        message_record_unref (track->messages[(track->message_head + i) % old_messages_cap]);
-      for (guint i = 0; i < keep; i++)
-        messages[i] = track->messages[(track->message_head + skip + i) % old_messages_cap];
-      g_free (track->messages);
-      track->messages = messages;
-      track->message_head = 0;
-      track->n_messages = keep;
+      track->message_head += drop;
+      track->n_messages -= drop;
+      if (track->message_head == CHUNK_SIZE)
+        {
+          g_ptr_array_remove_index (track->chunks, 0);
+          track->message_head = 0;
+        }
     }
 }
 
@@ -389,14 +416,6 @@ wire_recorder_dispose (GObject *object)
 
   wire_recorder_stop (self);
 
-  /* Linearise every ring so that track_free() can walk entries 0..n-1. */
-  for (guint i = 0; i < self->tracks->len; i++)
-    {
-      Track *track = g_ptr_array_index (self->tracks, i);
-
-      track_resize (track, self->sample_capacity, self->sample_capacity,
-                    self->message_capacity, self->message_capacity);
-    }
   g_ptr_array_set_size (self->tracks, 0);
 
   G_OBJECT_CLASS (wire_recorder_parent_class)->dispose (object);
@@ -525,8 +544,7 @@ wire_recorder_set_sample_capacity (WireRecorder *self,
     return;
 
   for (guint i = 0; i < self->tracks->len; i++)
-    track_resize (g_ptr_array_index (self->tracks, i), self->sample_capacity, capacity,
-                  self->message_capacity, self->message_capacity);
+    track_resize_samples (g_ptr_array_index (self->tracks, i), self->sample_capacity, capacity);
   self->sample_capacity = capacity;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLE_CAPACITY]);
 }
@@ -542,8 +560,7 @@ wire_recorder_set_message_capacity (WireRecorder *self,
     return;
 
   for (guint i = 0; i < self->tracks->len; i++)
-    track_resize (g_ptr_array_index (self->tracks, i), self->sample_capacity,
-                  self->sample_capacity, self->message_capacity, capacity);
+    track_trim_messages (g_ptr_array_index (self->tracks, i), capacity);
   self->message_capacity = capacity;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_CAPACITY]);
 }
@@ -576,7 +593,7 @@ add_track_internal (WireRecorder *self,
   guint index;
 
   track->samples = g_new0 (WireSample, self->sample_capacity);
-  track->messages = g_new0 (WireMessageRecord *, self->message_capacity);
+  track->chunks = g_ptr_array_new_with_free_func (message_chunk_unref);
   track->transitions = g_ptr_array_new_with_free_func ((GDestroyNotify) wire_transition_free);
   if (track->info.started_ms == 0)
     track->info.started_ms = g_get_real_time () / 1000;
@@ -669,7 +686,7 @@ wire_recorder_push_message (WireRecorder            *self,
                             const WireMessageRecord *record)
 {
   Track *track;
-  WireMessageRecord *copy;
+  MessageChunk *chunk;
 
   g_return_if_fail (WIRE_IS_RECORDER (self));
   g_return_if_fail (record != NULL);
@@ -678,18 +695,15 @@ wire_recorder_push_message (WireRecorder            *self,
   if (track == NULL)
     return;
 
-  copy = message_record_new (record);
-  if (track->n_messages < self->message_capacity)
-    {
-      track->messages[(track->message_head + track->n_messages) % self->message_capacity] = copy;
-      track->n_messages++;
-    }
-  else
-    {
-      message_record_unref (track->messages[track->message_head]);
-      track->messages[track->message_head] = copy;
-      track->message_head = (track->message_head + 1) % self->message_capacity;
-    }
+  if (track->chunks->len == 0 ||
+      ((MessageChunk *) g_ptr_array_index (track->chunks, track->chunks->len - 1))->len == CHUNK_SIZE)
+    g_ptr_array_add (track->chunks, message_chunk_new ());
+
+  chunk = g_ptr_array_index (track->chunks, track->chunks->len - 1);
+  message_record_init (&chunk->records[chunk->len], record);
+  chunk->len++;
+  track->n_messages++;
+  track_trim_messages (track, self->message_capacity);
 }
 
 /* ---- Following live connections ------------------------------------------------------------- */
@@ -1055,11 +1069,11 @@ wire_recorder_snapshot (WireRecorder *self)
         g_ptr_array_add (rt->transitions,
                          wire_transition_copy (g_ptr_array_index (track->transitions, t)));
 
-      rt->messages = g_ptr_array_new_full (track->n_messages, message_record_unref);
-      for (guint m = 0; m < track->n_messages; m++)
-        g_ptr_array_add (rt->messages,
-                         message_record_ref (track->messages[(track->message_head + m) %
-                                                             self->message_capacity]));
+      rt->chunks = g_ptr_array_new_full (track->chunks->len, message_chunk_unref);
+      for (guint c = 0; c < track->chunks->len; c++)
+        g_ptr_array_add (rt->chunks, message_chunk_ref (g_ptr_array_index (track->chunks, c)));
+      rt->message_head = track->message_head;
+      rt->n_messages = track->n_messages;
     }
 
   return recording;
