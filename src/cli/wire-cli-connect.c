@@ -571,6 +571,8 @@ check_url (const char *url)
 {
   g_autoptr (GUri) uri = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *slot_id = NULL;
+  WireEndpointKind kind;
 
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
   if (uri == NULL)
@@ -586,6 +588,12 @@ check_url (const char *url)
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       usage_error ("“%s”: the URL has no host", url);
+      return FALSE;
+    }
+  /* Checked here too, so that a usage error never starts the connection machinery. */
+  if (!wire_endpoint_parse_path (g_uri_get_path (uri), &kind, &slot_id, &error))
+    {
+      usage_error ("“%s” is not a gateway endpoint: %s", url, error->message);
       return FALSE;
     }
   return TRUE;
