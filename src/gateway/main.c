@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 
@@ -188,6 +189,19 @@ signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Thousands of connections need thousands of descriptors: take the hard limit. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 static int
 serve (int    argc,
        char **argv)
@@ -268,6 +282,7 @@ serve (int    argc,
       return 2;
     }
 
+  raise_fd_limit ();
   gateway = wire_gateway_new ();
   g_object_set (gateway,
                 "demo", demo,
