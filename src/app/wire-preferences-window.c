@@ -378,6 +378,22 @@ wire_preferences_window_class_init (WirePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WirePreferencesWindow, health_path);
   gtk_widget_class_bind_template_child (widget_class, WirePreferencesWindow, plot);
   gtk_widget_class_bind_template_child (widget_class, WirePreferencesWindow, plot_summary);
+
+  /* The rows bound to keys are found by name (gtk_widget_get_template_child()), not fields. */
+  for (guint i = 0; i < G_N_ELEMENTS (spin_keys); i++)
+    {
+      g_autofree char *id = key_to_id (spin_keys[i]);
+
+      gtk_widget_class_bind_template_child_full (widget_class, g_intern_string (id), FALSE, 0);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (combo_keys); i++)
+    {
+      g_autofree char *id = key_to_id (combo_keys[i].key);
+
+      gtk_widget_class_bind_template_child_full (widget_class, g_intern_string (id), FALSE, 0);
+    }
+  gtk_widget_class_bind_template_child_full (widget_class, "reconnection_group", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "queue_group", FALSE, 0);
 }
 
 static void

@@ -126,6 +126,50 @@ test_bind_reaches_queue (void)
   g_settings_reset (settings, "overflow");
 }
 
+static double
+fixed_random (gpointer user_data)
+{
+  return *(double *) user_data;
+}
+
+/* A live connection's next reconnect delay follows the jitter key the moment it changes. */
+static void
+test_live_connection_follows_jitter (void)
+{
+  g_autoptr(WireConfig) config = wire_config_new ();
+  g_autoptr(GSettings) settings = new_settings ();
+  g_autoptr(WireConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  WireBackoff *backoff;
+  double r = 0.0;
+
+  wire_settings_bind_config (settings, config);
+  g_assert_true (g_settings_set_uint (settings, "reconnect-base-delay-ms", 1000));
+  connection = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/session-1", &error);
+  g_assert_no_error (error);
+  backoff = wire_connection_get_backoff (connection);
+  wire_backoff_set_random_func (backoff, fixed_random, &r);
+
+  /* equal: delay × U[0.5, 1.0]; with r = 0 that is half the base delay. */
+  g_assert_cmpint (wire_backoff_next_delay (backoff), ==, 500);
+  wire_backoff_reset (backoff);
+
+  g_assert_true (g_settings_set_string (settings, "jitter", "full"));
+  g_assert_cmpint (wire_backoff_next_delay (backoff), ==, 0);
+  wire_backoff_reset (backoff);
+
+  g_assert_true (g_settings_set_string (settings, "jitter", "none"));
+  g_assert_cmpint (wire_backoff_next_delay (backoff), ==, 1000);
+  wire_backoff_reset (backoff);
+
+  g_assert_true (g_settings_set_uint (settings, "reconnect-base-delay-ms", 200));
+  g_assert_cmpint (wire_backoff_next_delay (backoff), ==, 200);
+
+  g_settings_reset (settings, "jitter");
+  g_settings_reset (settings, "reconnect-base-delay-ms");
+  g_assert_finalize_object (g_steal_pointer (&connection));
+}
+
 static void
 test_apply_without_binding (void)
 {
@@ -262,6 +306,7 @@ main (int   argc,
   g_test_add_func ("/wire/settings/defaults-match", test_defaults_match);
   g_test_add_func ("/wire/settings/bind-jitter", test_bind_jitter);
   g_test_add_func ("/wire/settings/bind-reaches-queue", test_bind_reaches_queue);
+  g_test_add_func ("/wire/settings/live-connection-follows-jitter", test_live_connection_follows_jitter);
   g_test_add_func ("/wire/settings/apply-without-binding", test_apply_without_binding);
   g_test_add_func ("/wire/settings/priority-for-event", test_priority_for_event);
   g_test_add_func ("/wire/settings/profiles-never-hold-tokens", test_profiles_never_hold_tokens);
