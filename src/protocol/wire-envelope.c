@@ -407,35 +407,63 @@ scan_string (Scanner  *s,
   return TRUE;
 }
 
-/* RFC 8259 §6. When @out_int is given, it receives the value when the number is an integer
- * that fits in 64 bits (and is left alone otherwise: *out_is_int says which). */
+/* The common string (ASCII, no escapes) without a call; anything else goes to scan_string(),
+ * which starts over at the opening quote. */
+static inline gboolean
+scan_string_fast (Scanner  *s,
+                  guint32  *out_off,
+                  guint32  *out_len,
+                  gboolean *out_escaped)
+{
+  const guchar *begin = s->p + 1;
+  const guchar *q = skip_plain (begin, s->end);
+
+  if (G_LIKELY (q < s->end && *q == '"'))
+    {
+      if (out_off != NULL)
+        {
+          *out_off = (guint32) (begin - s->start);
+          *out_len = (guint32) (q - begin);
+          *out_escaped = FALSE;
+        }
+      s->p = q + 1;
+      return TRUE;
+    }
+
+  return scan_string (s, out_off, out_len, out_escaped);
+}
+
+/* RFC 8259 §6. When @out_int is given, *@out_is_int says whether the number is an integer that
+ * fits in 64 bits, and only then is *@out_int its value. */
 static gboolean
 scan_number (Scanner  *s,
              gint64   *out_int,
              gboolean *out_is_int)
 {
   const guchar *begin = s->p;
+  const guchar *p = s->p;
+  const guchar *end = s->end;
+  const guchar *digits;
   gboolean negative = FALSE;
   gboolean is_int = TRUE;
-  guint64 magnitude = 0;
-  gboolean overflow = FALSE;
 
-  if (*s->p == '-')
+  if (*p == '-')
     {
       negative = TRUE;
-      s->p++;
+      p++;
     }
 
-  if (s->p >= s->end || !is_digit (*s->p))
+  digits = p;
+  if (p >= end || !is_digit (*p))
     {
       scan_fail (s, begin, "invalid number");
       return FALSE;
     }
 
-  if (*s->p == '0')
+  if (*p == '0')
     {
-      s->p++;
-      if (s->p < s->end && is_digit (*s->p))
+      p++;
+      if (p < end && is_digit (*p))
         {
           scan_fail (s, begin, "number with a leading zero");
           return FALSE;
@@ -443,62 +471,65 @@ scan_number (Scanner  *s,
     }
   else
     {
-      const guchar *p = s->p;
-      const guchar *end = s->end;
-
       while (p < end && is_digit (*p))
-        {
-          guint d = *p - '0';
-
-          if (G_UNLIKELY (magnitude > G_MAXUINT64 / 10 ||
-                          (magnitude == G_MAXUINT64 / 10 && d > G_MAXUINT64 % 10)))
-            overflow = TRUE;
-          else
-            magnitude = magnitude * 10 + d;
-          p++;
-        }
-      s->p = p;
-    }
-
-  if (s->p < s->end && *s->p == '.')
-    {
-      is_int = FALSE;
-      s->p++;
-      if (s->p >= s->end || !is_digit (*s->p))
-        {
-          scan_fail (s, begin, "invalid number: digits must follow “.”");
-          return FALSE;
-        }
-      while (s->p < s->end && is_digit (*s->p))
-        s->p++;
-    }
-
-  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
-    {
-      is_int = FALSE;
-      s->p++;
-      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-        s->p++;
-      if (s->p >= s->end || !is_digit (*s->p))
-        {
-          scan_fail (s, begin, "invalid number: digits must follow the exponent");
-          return FALSE;
-        }
-      while (s->p < s->end && is_digit (*s->p))
-        s->p++;
+        p++;
     }
 
   if (out_int != NULL)
     {
-      if (is_int && !overflow &&
-          (negative ? magnitude <= (guint64) G_MAXINT64 + 1 : magnitude <= G_MAXINT64))
+      /* Up to 19 digits cannot overflow an unsigned 64-bit accumulator; 20 are checked. */
+      gsize n_digits = p - digits;
+      guint64 magnitude = 0;
+      gboolean fits = n_digits <= 20;
+
+      for (gsize i = 0; fits && i < n_digits; i++)
         {
-          *out_int = negative ? (gint64) (0 - magnitude) : (gint64) magnitude;
-          *out_is_int = TRUE;
+          guint d = digits[i] - '0';
+
+          if (i == 19 && (magnitude > G_MAXUINT64 / 10 ||
+                          (magnitude == G_MAXUINT64 / 10 && d > G_MAXUINT64 % 10)))
+            fits = FALSE;
+          else
+            magnitude = magnitude * 10 + d;
         }
+
+      if (fits && (negative ? magnitude <= (guint64) G_MAXINT64 + 1 : magnitude <= G_MAXINT64))
+        *out_int = negative ? (gint64) (0 - magnitude) : (gint64) magnitude;
       else
-        *out_is_int = FALSE;
+        is_int = FALSE;
     }
+
+  if (p < end && *p == '.')
+    {
+      is_int = FALSE;
+      p++;
+      if (p >= end || !is_digit (*p))
+        {
+          scan_fail (s, begin, "invalid number: digits must follow “.”");
+          return FALSE;
+        }
+      while (p < end && is_digit (*p))
+        p++;
+    }
+
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      is_int = FALSE;
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if (p >= end || !is_digit (*p))
+        {
+          scan_fail (s, begin, "invalid number: digits must follow the exponent");
+          return FALSE;
+        }
+      while (p < end && is_digit (*p))
+        p++;
+    }
+
+  if (out_is_int != NULL)
+    *out_is_int = is_int;
+  s->p = p;
 
   return TRUE;
 }
@@ -554,7 +585,7 @@ scan_container (Scanner *s,
                          describe_byte (s->p, s->end, buf));
               return FALSE;
             }
-          if (!scan_string (s, NULL, NULL, NULL))
+          if (!scan_string_fast (s, NULL, NULL, NULL))
             return FALSE;
           skip_ws (s);
           if (s->p >= s->end || *s->p != ':')
@@ -608,7 +639,7 @@ scan_value (Scanner *s,
     case '[':
       return scan_container (s, depth);
     case '"':
-      return scan_string (s, NULL, NULL, NULL);
+      return scan_string_fast (s, NULL, NULL, NULL);
     case 't':
       return scan_literal (s, "true", 4);
     case 'f':
@@ -819,7 +850,7 @@ scan_top_object (Scanner *s)
                      describe_byte (s->p, s->end, buf));
           return FALSE;
         }
-      if (!scan_string (s, &m.key_off, &m.key_len, &m.key_escaped))
+      if (!scan_string_fast (s, &m.key_off, &m.key_len, &m.key_escaped))
         return FALSE;
       skip_ws (s);
       if (s->p >= s->end || *s->p != ':')
@@ -838,7 +869,7 @@ scan_top_object (Scanner *s)
         {
           RawString str;
 
-          if (!scan_string (s, &str.off, &str.len, &str.escaped))
+          if (!scan_string_fast (s, &str.off, &str.len, &str.escaped))
             return FALSE;
           str.present = TRUE;
           if (field < N_STRING_FIELDS)
