@@ -681,6 +681,103 @@ test_idle_timeout (Fixture       *fx,
   g_assert_nonnull (strstr (row->reason, "idle"));
 }
 
+static WireRawServer *
+new_tls_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "integration", "test-cert.pem",
+                                                 NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "integration", "test-key.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert, key, &error);
+
+  g_assert_no_error (error);
+  return wire_raw_server_new_full (certificate);
+}
+
+static void
+test_tls_ca_file (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "integration", "test-cert.pem",
+                                                 NULL);
+
+  wire_raw_server_free (fx->server);
+  fx->server = new_tls_server ();
+  g_assert_true (g_str_has_prefix (fx->server->url, "wss://"));
+
+  g_object_set (fx->config, "ca-file", cert, NULL);
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+}
+
+static void
+test_tls_untrusted (Fixture       *fx,
+                    gconstpointer  data)
+{
+  wire_raw_server_free (fx->server);
+  fx->server = new_tls_server ();
+
+  /* Neither the system store nor a CA file vouches for the certificate. */
+  g_object_set (fx->config, "reconnect-max-attempts", 1, NULL);
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_ERROR);
+  g_test_message ("%s", wire_connection_get_last_error (fx->connection));
+  g_assert_cmpuint (fx->server->auths, ==, 0);
+}
+
+static void
+test_tls_insecure (Fixture       *fx,
+                   gconstpointer  data)
+{
+  wire_raw_server_free (fx->server);
+  fx->server = new_tls_server ();
+
+  g_object_set (fx->config, "insecure", TRUE, NULL);
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  g_test_expect_message ("wire-core", G_LOG_LEVEL_WARNING, "*certificate checks are OFF*");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_extra_headers (Fixture       *fx,
+                    gconstpointer  data)
+{
+  const char *headers[] = { "X-Wirescope-Test:  hello there ", NULL };
+  const char *bad[] = { "no colon here", NULL };
+
+  g_object_set (fx->config, "extra-headers", headers, NULL);
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+  g_assert_cmpstr (fx->server->last_test_header, ==, "hello there");
+
+  wire_connection_disconnect (fx->connection);
+  g_object_set (fx->config, "extra-headers", bad, NULL);
+  wire_connection_connect (fx->connection);
+  g_assert_cmpint (STATE (fx), ==, WIRE_CONNECTION_ERROR);
+  g_assert_nonnull (strstr (wire_connection_get_last_error (fx->connection), "no colon here"));
+}
+
+static void
+test_permessage_deflate (Fixture       *fx,
+                         gconstpointer  data)
+{
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+  g_assert_cmpuint (fx->server->last_extensions, ==, 1);
+
+  /* Turned off in the settings: the next handshake does not offer it. */
+  g_object_set (fx->config, "permessage-deflate", FALSE, NULL);
+  wire_connection_reconnect_now (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (fx->server->upgrades == 2 && STATE (fx) == WIRE_CONNECTION_CONNECTED);
+  g_assert_cmpuint (fx->server->last_extensions, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -709,6 +806,11 @@ main (int   argc,
   ADD ("network-offline", test_network_offline);
   ADD ("gives-up", test_gives_up);
   ADD ("idle-timeout", test_idle_timeout);
+  ADD ("tls-ca-file", test_tls_ca_file);
+  ADD ("tls-untrusted", test_tls_untrusted);
+  ADD ("tls-insecure", test_tls_insecure);
+  ADD ("extra-headers", test_extra_headers);
+  ADD ("permessage-deflate", test_permessage_deflate);
 
   return g_test_run ();
 }

@@ -113,7 +113,12 @@ websocket_cb (SoupServer              *server,
 {
   WireRawServer *self = user_data;
 
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
   self->upgrades++;
+  g_free (self->last_test_header);
+  self->last_test_header = g_strdup (soup_message_headers_get_one (headers, "X-Wirescope-Test"));
+  self->last_extensions = g_list_length (soup_websocket_connection_get_extensions (connection));
   g_ptr_array_add (self->sockets, g_object_ref (connection));
   g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), self);
 }
@@ -136,6 +141,12 @@ health_cb (SoupServer        *server,
 WireRawServer *
 wire_raw_server_new (void)
 {
+  return wire_raw_server_new_full (NULL);
+}
+
+WireRawServer *
+wire_raw_server_new_full (GTlsCertificate *certificate)
+{
   WireRawServer *self = g_new0 (WireRawServer, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -153,7 +164,7 @@ wire_raw_server_new (void)
   self->health_status = SOUP_STATUS_OK;
   self->heartbeat_interval_ms = 30000;
 
-  self->server = soup_server_new (NULL, NULL);
+  self->server = soup_server_new ("tls-certificate", certificate, NULL);
   soup_server_add_handler (self->server, "/api/health", health_cb, self, NULL);
   soup_server_add_websocket_handler (self->server, "/ws", NULL, NULL, websocket_cb, self, NULL);
 
@@ -167,12 +178,14 @@ wire_raw_server_new (void)
   g_assert_no_error (error);
   bound = g_socket_get_local_address (socket, &error);
   g_assert_no_error (error);
-  soup_server_listen_socket (self->server, socket, 0, &error);
+  soup_server_listen_socket (self->server, socket,
+                             certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
   g_assert_no_error (error);
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
-  self->url = g_strdup_printf ("ws://127.0.0.1:%u", port);
-  self->health_uri = g_strdup_printf ("http://127.0.0.1:%u/api/health", port);
+  self->url = g_strdup_printf ("%s://127.0.0.1:%u", certificate ? "wss" : "ws", port);
+  self->health_uri = g_strdup_printf ("%s://127.0.0.1:%u/api/health",
+                                      certificate ? "https" : "http", port);
   return self;
 }
 
@@ -194,6 +207,7 @@ wire_raw_server_free (WireRawServer *self)
   g_ptr_array_unref (self->publish_ids);
   g_ptr_array_unref (self->tokens);
   g_free (self->last_auth_text);
+  g_free (self->last_test_header);
   g_free (self->url);
   g_free (self->health_uri);
   g_free (self);

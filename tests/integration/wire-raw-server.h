@@ -29,9 +29,13 @@ typedef struct
   gboolean    ack_publishes;       /* default TRUE */
   guint       health_status;       /* status of GET/HEAD /api/health, default 200 */
   gint64      heartbeat_interval_ms; /* sent in auth_ok, default 30000 */
+  char       *last_test_header;    /* "X-Wirescope-Test" of the last upgrade */
+  guint       last_extensions;     /* WebSocket extensions negotiated on the last upgrade */
 } WireRawServer;
 
 WireRawServer *wire_raw_server_new          (void);
+/* wss:// with @certificate (NULL = ws://). */
+WireRawServer *wire_raw_server_new_full     (GTlsCertificate *certificate);
 void           wire_raw_server_free         (WireRawServer *server);
 /* "ws://127.0.0.1:PORT" + @path. */
 char          *wire_raw_server_url          (WireRawServer *server,
