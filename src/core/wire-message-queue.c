@@ -14,6 +14,7 @@
 
 #define MAX_ID_LEN 128
 #define DEFAULT_WINDOW 128
+#define GENERATED_ID_SIZE 48   /* "m-" + 16 hex + "-" + up to 16 hex + NUL */
 
 typedef enum
 {
@@ -36,6 +37,7 @@ typedef struct
   gint64 enqueued_us;
   gint64 sent_us;
   gint64 not_before_us;
+  /* id, channel and event point into storage: one allocation per message. */
   char *id;
   char *channel;
   char *event;
@@ -45,6 +47,7 @@ typedef struct
   GCancellable *cancellable;
   gulong cancel_id;
   WireMessageQueue *queue;    /* valid while the message is live */
+  char storage[];
 } QueuedMessage;
 
 typedef struct
@@ -158,9 +161,6 @@ msg_unref (gpointer data)
     return;
 
   g_assert (msg->cancel_id == 0);
-  g_free (msg->id);
-  g_free (msg->channel);
-  g_free (msg->event);
   g_free (msg->frame);
   g_clear_object (&msg->cancellable);
   g_free (msg);
@@ -926,15 +926,15 @@ admit (WireMessageQueue *self,
 
 /* "m-<random 64-bit hex>-<counter in hex>", formatted by hand: printf would cost more than the
  * rest of an enqueue. */
-static char *
-generate_id (WireMessageQueue *self)
+static void
+generate_id (WireMessageQueue *self,
+             char              buf[static GENERATED_ID_SIZE])
 {
   static const char hex[] = "0123456789abcdef";
   gsize prefix_len = strlen (self->id_prefix);
   guint64 v = ++self->id_counter;
   char digits[16];
   int n = 0;
-  char *id;
 
   do
     {
@@ -943,13 +943,12 @@ generate_id (WireMessageQueue *self)
     }
   while (v != 0);
 
-  id = g_malloc (prefix_len + 1 + n + 1);
-  memcpy (id, self->id_prefix, prefix_len);
-  id[prefix_len] = '-';
+  g_assert (prefix_len + 1 + n + 1 <= GENERATED_ID_SIZE);
+  memcpy (buf, self->id_prefix, prefix_len);
+  buf[prefix_len] = '-';
   for (int i = 0; i < n; i++)
-    id[prefix_len + 1 + i] = digits[n - 1 - i];
-  id[prefix_len + 1 + n] = '\0';
-  return id;
+    buf[prefix_len + 1 + i] = digits[n - 1 - i];
+  buf[prefix_len + 1 + n] = '\0';
 }
 
 const char *
@@ -965,7 +964,10 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
 {
   QueuedMessage *msg;
   const char *ret;
-  gsize id_len = id ? strlen (id) : 0;
+  char generated[GENERATED_ID_SIZE];
+  gsize id_len;
+  gsize channel_len;
+  gsize event_len;
 
   g_return_val_if_fail (WIRE_IS_MESSAGE_QUEUE (self), NULL);
   g_return_val_if_fail (channel != NULL, NULL);
@@ -973,7 +975,16 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
   g_return_val_if_fail ((guint) priority < WIRE_N_PRIORITIES, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  msg = g_new0 (QueuedMessage, 1);
+  if (id == NULL)
+    generate_id (self, generated);
+  id_len = strlen (id ? id : generated);
+  channel_len = strlen (channel);
+  event_len = strlen (event);
+
+  msg = g_malloc0 (sizeof (QueuedMessage) + id_len + 1 + channel_len + 1 + event_len + 1);
+  msg->id = memcpy (msg->storage, id ? id : generated, id_len + 1);
+  msg->channel = memcpy (msg->id + id_len + 1, channel, channel_len + 1);
+  msg->event = memcpy (msg->channel + channel_len + 1, event, event_len + 1);
   msg->ref_count = 1;
   msg->state = MSG_DONE;
   msg->link.data = msg;
@@ -982,12 +993,6 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
   msg->priority = priority;
   msg->seq = self->next_seq++;
   msg->enqueued_us = g_get_monotonic_time ();
-  msg->channel = g_strdup (channel);
-  msg->event = g_strdup (event);
-  if (id != NULL)
-    msg->id = g_strdup (id);
-  else
-    msg->id = generate_id (self);
   if (cancellable != NULL)
     msg->cancellable = g_object_ref (cancellable);
   if (callback != NULL)
@@ -1007,6 +1012,8 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
     {
       msg->frame = wire_frame_build_publish (msg->id, channel, event, priority, payload_json);
       msg->frame_len = strlen (msg->frame);
+      /* The writer's buffer grows by doubling; a deep queue should not keep the slack. */
+      msg->frame = g_realloc (msg->frame, msg->frame_len + 1);
       g_queue_push_tail_link (&self->all, &msg->all_link);
       g_hash_table_insert (self->by_id, msg->id, msg);
       msg->state = MSG_WAITING;
