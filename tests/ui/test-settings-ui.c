@@ -3,9 +3,11 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "wire-core.h"
 #include "wire-export-dialog.h"
@@ -103,6 +105,37 @@ test_preferences_bound (void)
   g_settings_reset (settings, "overflow");
   g_settings_reset (settings, "reconnect-base-delay-ms");
   g_settings_reset (settings, "reconnect-max-attempts");
+}
+
+/* With LANGUAGE=de the window reads in German: the build's own translations are used. */
+static void
+test_preferences_german (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GSettings) settings = new_settings ();
+      g_autofree char *podir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+      GtkWidget *window;
+
+      g_setenv ("LANGUAGE", "de", TRUE);
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, podir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+
+      window = wire_preferences_window_new (NULL, settings);
+      g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Einstellungen");
+      g_assert_cmpstr (adw_preferences_group_get_title (
+                         ADW_PREFERENCES_GROUP (child (window, "reconnection_group"))),
+                       ==, "Wiederverbindung");
+      g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (window, "plot_summary"))),
+                                "Gibt nie auf"));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 static GtkWindow *
@@ -204,12 +237,14 @@ main (int   argc,
     {
       g_test_add_func ("/wire/ui/preferences/bound", skip_without_display);
       g_test_add_func ("/wire/ui/export-dialog/presents", skip_without_display);
+      g_test_add_func ("/wire/ui/preferences/german", skip_without_display);
       return g_test_run ();
     }
   adw_init ();
 
   g_test_add_func ("/wire/ui/preferences/bound", test_preferences_bound);
   g_test_add_func ("/wire/ui/export-dialog/presents", test_export_dialog_presents);
+  g_test_add_func ("/wire/ui/preferences/german", test_preferences_german);
 
   return g_test_run ();
 }
