@@ -9,7 +9,7 @@
 #include "wire-connection.h"
 #include "wire-connection-private.h"
 #include "wire-handshake.h"
-#include "wire-rtt-window.h"
+#include "wire-heartbeat.h"
 
 #define MAX_TRANSITIONS      1000
 #define DEDUP_MAX_ENTRIES    100000
@@ -81,23 +81,19 @@ struct _WireConnection
   GCancellable       *connect_cancellable;
   guint               reconnect_source;
   guint               connect_timeout_source;
-  guint               heartbeat_source;
-  guint               watchdog_source;
   guint               idle_source;
   gboolean            waiting_for_network;
   WireNetworkStatus   network_status;
   int                 peer_close_code;   /* seen when libsoup reported an error */
 
-  gint64              heartbeat_interval_ms;
+  WireHeartbeat       heartbeat;
+  gint64              heartbeat_interval_ms;  /* in use */
+  gint64              gateway_heartbeat_ms;   /* heartbeatIntervalMs of auth_ok, 0 = none */
   gint64              max_message_bytes;
-  gint64              heartbeat_sent_us;
-  gint64              heartbeat_sent_ts;
-  WireRttWindow       rtt;
 
   /* Metrics; times monotonic µs unless named _ms. */
   gint64              connected_at_ms;
   gint64              last_message_us;
-  gint64              last_rx_us;
   gint64              last_activity_us;
   guint64             messages_sent;
   guint64             messages_received;
@@ -429,9 +425,8 @@ static void
 stop_timers (WireConnection *self)
 {
   g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
-  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
-  g_clear_handle_id (&self->watchdog_source, g_source_remove);
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  wire_heartbeat_stop (&self->heartbeat);
 }
 
 /* Ends the link, if any, without deciding what comes next. An open socket is closed with
@@ -627,57 +622,46 @@ handle_link_lost (WireConnection *self,
 
 /* Heartbeats, half-open detection, idle timeout */
 
-static gboolean
-watchdog_cb (gpointer user_data)
+static void
+heartbeat_send_cb (gint64   ts,
+                   gpointer user_data)
+{
+  WireConnection *self = user_data;
+
+  send_owned_text (self, wire_frame_build_heartbeat (ts));
+}
+
+static void
+heartbeat_dead_cb (guint    timeout_ms,
+                   gpointer user_data)
 {
   WireConnection *self = user_data;
   g_autofree char *reason = NULL;
 
-  self->watchdog_source = 0;
-  if (self->last_rx_us >= self->heartbeat_sent_us)
-    return G_SOURCE_REMOVE;
-
   reason = g_strdup_printf ("Nothing received for %u ms after a heartbeat (half-open link)",
-                            wire_config_get_heartbeat_timeout_ms (self->config));
+                            timeout_ms);
   g_object_ref (self);
   handle_link_lost (self, WIRE_CLOSE_ABNORMAL, reason);
   g_object_unref (self);
-  return G_SOURCE_REMOVE;
 }
 
-static gboolean
-heartbeat_cb (gpointer user_data)
-{
-  WireConnection *self = user_data;
-  guint timeout_ms = wire_config_get_heartbeat_timeout_ms (self->config);
-
-  self->heartbeat_sent_us = g_get_monotonic_time ();
-  self->heartbeat_sent_ts = g_get_real_time () / 1000;
-  send_owned_text (self, wire_frame_build_heartbeat (self->heartbeat_sent_ts));
-
-  if (timeout_ms > 0 && self->watchdog_source == 0)
-    self->watchdog_source = g_timeout_add (timeout_ms, watchdog_cb, self);
-
-  return G_SOURCE_CONTINUE;
-}
-
+/* The configured interval, else the gateway's, else the protocol's default. */
 static void
 start_heartbeat (WireConnection *self)
 {
   gint64 interval = wire_config_get_heartbeat_interval_ms (self->config);
 
-  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
-  g_clear_handle_id (&self->watchdog_source, g_source_remove);
-
   if (interval == 0)
-    interval = self->heartbeat_interval_ms > 0 ? self->heartbeat_interval_ms
-                                               : WIRE_DEFAULT_HEARTBEAT_MS;
+    interval = self->gateway_heartbeat_ms > 0 ? self->gateway_heartbeat_ms
+                                              : WIRE_DEFAULT_HEARTBEAT_MS;
+  interval = MIN (interval, G_MAXUINT);
   if (self->heartbeat_interval_ms != interval)
     {
       self->heartbeat_interval_ms = interval;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEARTBEAT_INTERVAL_MS]);
     }
-  self->heartbeat_source = g_timeout_add ((guint) interval, heartbeat_cb, self);
+  wire_heartbeat_start (&self->heartbeat, (guint) interval,
+                        wire_config_get_heartbeat_timeout_ms (self->config));
 }
 
 static void schedule_idle_check (WireConnection *self,
@@ -812,7 +796,7 @@ handle_auth_ok (WireConnection *self,
   if (incoming > soup_websocket_connection_get_max_incoming_payload_size (self->ws))
     soup_websocket_connection_set_max_incoming_payload_size (self->ws, incoming);
 
-  self->heartbeat_interval_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
+  self->gateway_heartbeat_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
 
   g_hash_table_iter_init (&iter, self->channel_stats);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
@@ -895,23 +879,6 @@ handle_subscription_answer (WireConnection *self,
         }
       update_available (self);
     }
-}
-
-static void
-handle_heartbeat_ack (WireConnection *self,
-                      WireEnvelope   *env,
-                      gint64          now_us)
-{
-  gint64 rtt_ms;
-
-  if (env->ts >= 0 && env->ts == self->heartbeat_sent_ts)
-    rtt_ms = (now_us - self->heartbeat_sent_us) / 1000;
-  else if (env->ts >= 0)
-    rtt_ms = g_get_real_time () / 1000 - env->ts;
-  else
-    return;
-
-  wire_rtt_window_add (&self->rtt, rtt_ms);
 }
 
 static void
@@ -1003,7 +970,7 @@ handle_control_frame (WireConnection *self,
   switch (env->frame_type)
     {
     case WIRE_FRAME_HEARTBEAT_ACK:
-      handle_heartbeat_ack (self, env, now_us);
+      wire_heartbeat_ack (&self->heartbeat, env->ts, now_us);
       break;
     case WIRE_FRAME_ACK:
       if (env->id != NULL)
@@ -1046,7 +1013,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
   gsize len;
 
   data = g_bytes_get_data (message, &len);
-  self->last_rx_us = now_us;
+  wire_heartbeat_saw_traffic (&self->heartbeat, now_us);
   self->bytes_received += len;
 
   if (G_UNLIKELY (type != SOUP_WEBSOCKET_DATA_TEXT))
@@ -1184,7 +1151,7 @@ websocket_connect_cb (GObject      *source,
   g_clear_object (&self->msg);
   self->ws = g_steal_pointer (&ws);
   self->peer_close_code = 0;
-  self->last_rx_us = g_get_monotonic_time ();
+  wire_heartbeat_saw_traffic (&self->heartbeat, g_get_monotonic_time ());
   g_signal_connect (self->ws, "message", G_CALLBACK (ws_message_cb), self);
   g_signal_connect (self->ws, "error", G_CALLBACK (ws_error_cb), self);
   g_signal_connect (self->ws, "closed", G_CALLBACK (ws_closed_cb), self);
@@ -1298,7 +1265,8 @@ config_notify_cb (WireConfig     *config,
   if (g_str_has_prefix (name, "reconnect-") || g_str_equal (name, "jitter") ||
       g_str_equal (name, "reset-after-ms"))
     sync_backoff (self);
-  else if (g_str_equal (name, "heartbeat-interval-ms"))
+  else if (g_str_equal (name, "heartbeat-interval-ms") ||
+           g_str_equal (name, "heartbeat-timeout-ms"))
     {
       if (self->state == WIRE_CONNECTION_CONNECTED)
         start_heartbeat (self);
@@ -1666,7 +1634,7 @@ wire_connection_init (WireConnection *self)
   self->channel_stats = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, channel_entry_free);
   self->max_message_bytes = WIRE_DEFAULT_MAX_MESSAGE_BYTES;
   self->network_status = WIRE_NETWORK_ONLINE;
-  wire_rtt_window_init (&self->rtt);
+  wire_heartbeat_init (&self->heartbeat, heartbeat_send_cb, heartbeat_dead_cb, self);
 }
 
 /* Public API */
@@ -1924,18 +1892,27 @@ check_publish (WireConnection *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *frame = NULL;
+  ChannelEntry *entry;
   const char *p;
 
   if (!wire_channel_policy_can_publish (self->policy, channel, event, error))
     return FALSE;
 
-  if (!strv_ptr_array_contains (self->wanted, channel) ||
-      (self->state == WIRE_CONNECTION_CONNECTED &&
-       !strv_ptr_array_contains (self->granted, channel) &&
-       !strv_ptr_array_contains (self->wanted, channel)))
+  /* Asked for counts: a publish queued before the (re)connect goes out after the auth frame
+   * has subscribed it. */
+  if (!strv_ptr_array_contains (self->wanted, channel))
     {
       g_set_error (error, WIRE_ERROR, WIRE_ERROR_NOT_SUBSCRIBED,
                    "Not subscribed to “%s”: subscribe before publishing on it", channel);
+      return FALSE;
+    }
+
+  entry = g_hash_table_lookup (self->channel_stats, channel);
+  if (entry != NULL && entry->subscribed && entry->read_only)
+    {
+      g_set_error (error, WIRE_ERROR, WIRE_ERROR_PUBLISH_DENIED,
+                   "“%s” is subscribed read-only (an admin's inspection): publishing is not "
+                   "allowed", channel);
       return FALSE;
     }
 
@@ -2139,9 +2116,9 @@ wire_connection_get_metrics (WireConnection *self,
   out_metrics->dedup_hits = self->dedup_hits;
   out_metrics->rate_limited = wire_message_queue_get_rate_limited (self->queue);
   out_metrics->overflows = wire_message_queue_get_overflows (self->queue);
-  out_metrics->rtt_last_ms = self->rtt.last_ms;
-  out_metrics->rtt_p50_ms = self->rtt.p50_ms;
-  out_metrics->rtt_p95_ms = self->rtt.p95_ms;
+  out_metrics->rtt_last_ms = self->heartbeat.rtt_last_ms;
+  out_metrics->rtt_p50_ms = self->heartbeat.rtt_p50_ms;
+  out_metrics->rtt_p95_ms = self->heartbeat.rtt_p95_ms;
 }
 
 GPtrArray *

@@ -588,6 +588,49 @@ test_exactly_once (Fixture       *fx,
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (seen, id)), ==, 1);
 }
 
+static void
+test_admin_inspection (Fixture       *fx,
+                       gconstpointer  data)
+{
+  const char *channels[] = { "admin:sessions", "chat:s9", NULL };
+  g_autofree char *admin_token = wire_gateway_mint_token (fx->gateway, "ops", "admin", NULL, NULL,
+                                                          3600);
+  WireConnection *c = new_connection (fx, "/ws/admin", admin_token, channels);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) stats = NULL;
+  PublishResult r = { 0 };
+  g_autofree char *id = NULL;
+  gboolean found = FALSE;
+
+  g_signal_connect (c, "message", G_CALLBACK (count_message_cb), seen);
+  wire_connection_connect (c);
+  WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_CONNECTED);
+  g_assert_true (g_strv_contains (wire_connection_get_available_channels (c), "chat:s9"));
+  g_assert_true (g_strv_contains (wire_connection_get_available_channels (c), "admin:sessions"));
+
+  stats = wire_connection_dup_channel_stats (c);
+  for (guint i = 0; i < stats->len; i++)
+    {
+      WireChannelStats *st = g_ptr_array_index (stats, i);
+
+      if (g_str_equal (st->channel, "chat:s9"))
+        {
+          found = TRUE;
+          g_assert_true (st->subscribed);
+          g_assert_true (st->read_only);
+        }
+    }
+  g_assert_true (found);
+
+  /* Inspection is read-only: refused before it reaches the wire. */
+  id = wire_connection_publish_async (c, "chat:s9", "user_message", WIRE_PRIORITY_NORMAL, "{}",
+                                      NULL, publish_done_cb, &r);
+  g_assert_null (id);
+  WIRE_TEST_WAIT_UNTIL (r.done);
+  g_assert_error (r.error, WIRE_ERROR, WIRE_ERROR_PUBLISH_DENIED);
+  g_clear_error (&r.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +654,7 @@ main (int   argc,
   ADD ("slot-full-reconnects", test_slot_full_reconnects);
   ADD ("publish-acked", test_publish_acked);
   ADD ("exactly-once", test_exactly_once);
+  ADD ("admin-inspection", test_admin_inspection);
 
   return g_test_run ();
 }
