@@ -14,6 +14,42 @@ needs_escape (guchar c)
   return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* TRUE when @str needs no escaping and no UTF-8 check: printable ASCII without '"' or '\\'.
+ * Eight bytes at a time, as the envelope scanner does. */
+static inline gboolean
+is_plain_ascii (const char *str,
+                gsize       len)
+{
+#define BYTES(b) (G_GUINT64_CONSTANT (0x0101010101010101) * (b))
+  const char *p = str;
+  const char *end = str + len;
+
+  for (; end - p >= 8; p += 8)
+    {
+      guint64 w;
+      guint64 special;
+
+      memcpy (&w, p, 8);
+      special = ((w ^ BYTES (0x22)) - BYTES (0x01)) & ~(w ^ BYTES (0x22));
+      special |= ((w ^ BYTES (0x5c)) - BYTES (0x01)) & ~(w ^ BYTES (0x5c));
+      special |= (w - BYTES (0x20)) & ~w;
+      special |= w;
+      if ((special & BYTES (0x80)) != 0)
+        return FALSE;
+    }
+#undef BYTES
+
+  for (; p < end; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 append_escaped_run (GString    *out,
                     const char *str,
@@ -62,12 +98,22 @@ wire_json_append_string (GString    *out,
 {
   const char *end;
   const char *p;
+  gsize len;
 
   g_return_if_fail (out != NULL);
 
   if (str == NULL)
     {
       g_string_append_len (out, "null", 4);
+      return;
+    }
+
+  len = strlen (str);
+  if (G_LIKELY (is_plain_ascii (str, len)))
+    {
+      g_string_append_c (out, '"');
+      g_string_append_len (out, str, len);
+      g_string_append_c (out, '"');
       return;
     }
 
@@ -112,22 +158,31 @@ begin_frame (const char *type_name)
   return out;
 }
 
-static void
-append_member_string (GString    *out,
-                      const char *name,
-                      const char *value)
-{
-  g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append_len (out, "\":", 2);
-  wire_json_append_string (out, value);
-}
+/* Member names are literals: the separator, quotes and colon go out in one append. */
+#define MEMBER(name) ",\"" name "\":"
+#define APPEND_LITERAL(out, lit) g_string_append_len ((out), (lit), sizeof (lit) - 1)
+
+#define APPEND_MEMBER_STRING(out, name, value) \
+  G_STMT_START { \
+    APPEND_LITERAL ((out), MEMBER (name)); \
+    wire_json_append_string ((out), (value)); \
+  } G_STMT_END
+
+#define APPEND_MEMBER_INT(out, name, value) \
+  G_STMT_START { \
+    APPEND_LITERAL ((out), MEMBER (name)); \
+    append_int ((out), (value)); \
+  } G_STMT_END
+
+#define APPEND_MEMBER_RAW(out, name, json, json_len) \
+  G_STMT_START { \
+    APPEND_LITERAL ((out), MEMBER (name)); \
+    g_string_append_len ((out), (json), (json_len)); \
+  } G_STMT_END
 
 static void
-append_member_int (GString    *out,
-                   const char *name,
-                   gint64      value)
+append_int (GString *out,
+            gint64   value)
 {
   char digits[24];
   char *d = digits + sizeof digits;
@@ -143,24 +198,7 @@ append_member_int (GString    *out,
   if (value < 0)
     *--d = '-';
 
-  g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append_len (out, "\":", 2);
   g_string_append_len (out, d, digits + sizeof digits - d);
-}
-
-static void
-append_member_raw (GString    *out,
-                   const char *name,
-                   const char *json,
-                   gssize      json_len)
-{
-  g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append_len (out, "\":", 2);
-  g_string_append_len (out, json, json_len);
 }
 
 static char *
@@ -181,9 +219,9 @@ wire_frame_build_auth (const char         *token,
   g_return_val_if_fail (token != NULL, NULL);
 
   out = begin_frame ("auth");
-  append_member_string (out, "token", token);
+  APPEND_MEMBER_STRING (out, "token", token);
   if (session_id != NULL)
-    append_member_string (out, "sessionId", session_id);
+    APPEND_MEMBER_STRING (out, "sessionId", session_id);
   if (channels != NULL)
     {
       g_string_append_len (out, ",\"channels\":", 12);
@@ -199,7 +237,7 @@ wire_frame_build_heartbeat (gint64 ts)
   GString *out = begin_frame ("heartbeat");
 
   if (ts >= 0)
-    append_member_int (out, "ts", ts);
+    APPEND_MEMBER_INT (out, "ts", ts);
 
   return end_frame (out);
 }
@@ -233,11 +271,11 @@ wire_frame_build_publish (const char   *id,
   g_return_val_if_fail (event != NULL, NULL);
 
   out = begin_frame ("publish");
-  append_member_string (out, "id", id);
-  append_member_string (out, "channel", channel);
-  append_member_string (out, "event", event);
-  append_member_string (out, "priority", wire_priority_to_string (priority));
-  append_member_raw (out, "payload", payload_json != NULL ? payload_json : "{}", -1);
+  APPEND_MEMBER_STRING (out, "id", id);
+  APPEND_MEMBER_STRING (out, "channel", channel);
+  APPEND_MEMBER_STRING (out, "event", event);
+  APPEND_MEMBER_STRING (out, "priority", wire_priority_to_string (priority));
+  APPEND_MEMBER_RAW (out, "payload", payload_json != NULL ? payload_json : "{}", -1);
 
   return end_frame (out);
 }
@@ -250,8 +288,8 @@ wire_frame_build_heartbeat_ack (gint64 ts,
   GString *out = begin_frame ("heartbeat_ack");
 
   if (ts >= 0)
-    append_member_int (out, "ts", ts);
-  append_member_int (out, "serverTime", server_time);
+    APPEND_MEMBER_INT (out, "ts", ts);
+  APPEND_MEMBER_INT (out, "serverTime", server_time);
 
   return end_frame (out);
 }
@@ -265,8 +303,8 @@ wire_frame_build_ack (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
 
   out = begin_frame ("ack");
-  append_member_string (out, "id", id);
-  append_member_string (out, "status", status != NULL ? status : "ok");
+  APPEND_MEMBER_STRING (out, "id", id);
+  APPEND_MEMBER_STRING (out, "status", status != NULL ? status : "ok");
 
   return end_frame (out);
 }
@@ -282,11 +320,11 @@ wire_frame_build_error (const char *id,
   g_return_val_if_fail (code != NULL, NULL);
 
   out = begin_frame ("error");
-  append_member_string (out, "id", id);
-  append_member_string (out, "code", code);
-  append_member_string (out, "message", message != NULL ? message : "");
+  APPEND_MEMBER_STRING (out, "id", id);
+  APPEND_MEMBER_STRING (out, "code", code);
+  APPEND_MEMBER_STRING (out, "message", message != NULL ? message : "");
   if (retry_after_ms >= 0)
-    append_member_int (out, "retryAfterMs", retry_after_ms);
+    APPEND_MEMBER_INT (out, "retryAfterMs", retry_after_ms);
 
   return end_frame (out);
 }
@@ -339,15 +377,15 @@ wire_frame_build_message_len (const char   *id,
   out = g_string_sized_new (128 + (payload_len > 0 ? (gsize) payload_len : 0));
   g_string_append_len (out, "{\"type\":\"message\"", 17);
   if (id != NULL)
-    append_member_string (out, "id", id);
-  append_member_string (out, "channel", channel);
-  append_member_string (out, "event", event);
+    APPEND_MEMBER_STRING (out, "id", id);
+  APPEND_MEMBER_STRING (out, "channel", channel);
+  APPEND_MEMBER_STRING (out, "event", event);
   if (from != NULL)
-    append_member_string (out, "from", from);
-  append_member_string (out, "priority", wire_priority_to_string (priority));
+    APPEND_MEMBER_STRING (out, "from", from);
+  APPEND_MEMBER_STRING (out, "priority", wire_priority_to_string (priority));
   if (timestamp >= 0)
-    append_member_int (out, "timestamp", timestamp);
-  append_member_raw (out, "payload", payload_json, payload_len);
+    APPEND_MEMBER_INT (out, "timestamp", timestamp);
+  APPEND_MEMBER_RAW (out, "payload", payload_json, payload_len);
 
   return end_frame (out);
 }
