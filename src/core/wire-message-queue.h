@@ -49,8 +49,9 @@ typedef gboolean (*WireQueueSendFunc) (const char *id,
  * Within one class, first transmissions follow enqueue order, and a message that must be
  * re-sent (lost link, ack timeout, failed write, rate_limited) is re-sent, in enqueue order,
  * before any later message of its class is written for the first time: such a message holds
- * back its own class (never the other classes) while it waits. set_online(TRUE) cancels pending
- * retry and rate-limit waits, since they belonged to the old link.
+ * back its own class (never the other classes) while it waits; so does a message waiting for
+ * its channel's pacing token. set_online(TRUE) cancels pending retry and rate-limit waits,
+ * since they belonged to the old link.
  *
  * Timers: one GSource per queue (the earliest ack deadline or wake-up), attached to the
  * thread-default main context at construction. Cancelling an enqueue's GCancellable fails it
