@@ -733,28 +733,40 @@ wire_recorder_find_track (WireRecorder   *self,
   return find_track_for (self, connection);
 }
 
+/* What a signal handler needs to find its track without a search: the handlers are
+ * disconnected when the recorder goes (dispose), so the recorder pointer stays valid. */
+typedef struct
+{
+  WireRecorder *recorder;
+  guint         index;
+} TrackLink;
+
+static void
+track_link_free (gpointer data,
+                 GClosure *closure)
+{
+  g_free (data);
+}
+
 static void
 on_transition_cb (WireConnection *connection,
                   WireTransition *transition,
-                  WireRecorder   *self)
+                  TrackLink      *link)
 {
-  int index = find_track_for (self, connection);
-
-  if (index >= 0 && transition != NULL)
-    wire_recorder_push_transition (self, index, transition);
+  if (transition != NULL)
+    wire_recorder_push_transition (link->recorder, link->index, transition);
 }
 
 static void
 on_frame_cb (WireConnection *connection,
              WireEnvelope   *envelope,
-             WireRecorder   *self)
+             TrackLink      *link)
 {
-  int index = find_track_for (self, connection);
   WireMessageRecord record = { 0 };
   gsize len = 0;
   char *text;
 
-  if (index < 0 || envelope == NULL)
+  if (envelope == NULL)
     return;
 
   /* Heartbeat acks would flood the log without telling anyone anything. */
@@ -772,7 +784,7 @@ on_frame_cb (WireConnection *connection,
   record.size = len;
   record.status = (char *) envelope->status;
   record.text = text;
-  wire_recorder_push_message (self, index, &record);
+  wire_recorder_push_message (link->recorder, link->index, &record);
 }
 
 static void
@@ -782,40 +794,37 @@ on_sent_cb (GObject      *queue,
             const char   *event,
             WirePriority  priority,
             guint         size,
-            WireRecorder *self)
+            TrackLink    *link)
 {
-  for (guint i = 0; i < self->tracks->len; i++)
-    {
-      Track *track = g_ptr_array_index (self->tracks, i);
-      g_autoptr(GObject) q = g_weak_ref_get (&track->queue);
+  WireMessageRecord record = { 0 };
 
-      if (q == queue)
-        {
-          WireMessageRecord record = { 0 };
-
-          record.time_ms = g_get_real_time () / 1000;
-          record.direction = WIRE_DIRECTION_OUT;
-          record.type = (char *) "publish";
-          record.id = (char *) id;
-          record.channel = (char *) channel;
-          record.event = (char *) event;
-          record.priority = priority;
-          record.size = size;
-          wire_recorder_push_message (self, i, &record);
-          return;
-        }
-    }
+  record.time_ms = g_get_real_time () / 1000;
+  record.direction = WIRE_DIRECTION_OUT;
+  record.type = (char *) "publish";
+  record.id = (char *) id;
+  record.channel = (char *) channel;
+  record.event = (char *) event;
+  record.priority = priority;
+  record.size = size;
+  wire_recorder_push_message (link->recorder, link->index, &record);
 }
 
 static gulong
-connect_if_exists (gpointer     instance,
-                   const char  *signal,
-                   GCallback    callback,
-                   WireRecorder *self)
+connect_if_exists (gpointer      instance,
+                   const char   *signal,
+                   GCallback     callback,
+                   WireRecorder *self,
+                   guint         index)
 {
+  TrackLink *link;
+
   if (instance == NULL || g_signal_lookup (signal, G_OBJECT_TYPE (instance)) == 0)
     return 0;
-  return g_signal_connect_object (instance, signal, callback, self, G_CONNECT_DEFAULT);
+
+  link = g_new0 (TrackLink, 1);
+  link->recorder = self;
+  link->index = index;
+  return g_signal_connect_data (instance, signal, callback, link, track_link_free, 0);
 }
 
 static char *
@@ -853,15 +862,19 @@ wire_recorder_add_connection (WireRecorder   *self,
   track->info.slot_id = g_strdup (wire_connection_get_slot_id (connection));
   track->info.user_id = g_strdup (wire_connection_get_user_id (connection));
 
+  /* add_track_internal() appends: this track's index is the current count. */
   track->transition_handler = connect_if_exists (connection, "transition",
-                                                 G_CALLBACK (on_transition_cb), self);
-  track->frame_handler = connect_if_exists (connection, "frame", G_CALLBACK (on_frame_cb), self);
+                                                 G_CALLBACK (on_transition_cb), self,
+                                                 self->tracks->len);
+  track->frame_handler = connect_if_exists (connection, "frame", G_CALLBACK (on_frame_cb), self,
+                                            self->tracks->len);
 
   queue = wire_connection_get_queue (connection);
   if (queue != NULL)
     {
       g_weak_ref_set (&track->queue, queue);
-      track->sent_handler = connect_if_exists (queue, "sent", G_CALLBACK (on_sent_cb), self);
+      track->sent_handler = connect_if_exists (queue, "sent", G_CALLBACK (on_sent_cb), self,
+                                               self->tracks->len);
     }
 
   return add_track_internal (self, track);

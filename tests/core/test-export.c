@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "wire-core.h"
 #include "wire-export.h"
 
 /* A JWT-shaped token and its signature: neither may appear in any export. */
@@ -557,6 +558,65 @@ test_ring_bounds (void)
   g_assert_cmpuint (wire_recording_get_n_items (recording), ==, 5);
 }
 
+/* A live connection's signals land in its track; a sample reads its state and queue. */
+static void
+test_recorder_follows_connection (void)
+{
+  g_autoptr(WireConfig) config = wire_config_new ();
+  g_autoptr(WireConnection) connection = NULL;
+  g_autoptr(WireRecorder) recorder = wire_recorder_new (0, 0);
+  g_autoptr(WireRecording) recording = NULL;
+  g_autoptr(WireEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *frame = "{\"type\":\"message\",\"id\":\"x1\",\"channel\":\"chat:session-1\","
+                      "\"event\":\"assistant_message\",\"payload\":{\"token\":\"" TOKEN "\"}}";
+  WireTransition transition = { .time_ms = T0, .from = WIRE_CONNECTION_CONNECTED,
+                                .to = WIRE_CONNECTION_RECONNECTING, .close_code = 1006,
+                                .attempt = 1, .delay_ms = 750 };
+  const WireMessageRecord *in, *out;
+  guint track;
+
+  connection = wire_connection_new (config, NULL, NULL,
+                                    "ws://127.0.0.1:1/ws/chat/session-1?token=" TOKEN, &error);
+  g_assert_no_error (error);
+  track = wire_recorder_add_connection (recorder, connection);
+  g_assert_cmpuint (wire_recorder_add_connection (recorder, connection), ==, track);
+  g_assert_cmpint (wire_recorder_find_track (recorder, connection), ==, (int) track);
+
+  g_signal_emit_by_name (connection, "transition", &transition);
+  envelope = wire_envelope_parse (frame, strlen (frame), &error);
+  g_assert_no_error (error);
+  g_signal_emit_by_name (connection, "frame", envelope);
+  g_signal_emit_by_name (wire_connection_get_queue (connection), "sent",
+                         "p1", "chat:session-1", "user_message", WIRE_PRIORITY_HIGH, 42u);
+  wire_recorder_sample_now (recorder);
+
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpstr (wire_recording_get_track_info (recording, track)->name, ==, "chat session-1");
+  g_assert_null (strstr (wire_recording_get_track_info (recording, track)->url, TOKEN_SIG));
+  g_assert_cmpuint (wire_recording_get_n_transitions (recording, track), ==, 1);
+  g_assert_cmpint (wire_recording_get_transition (recording, track, 0)->delay_ms, ==, 750);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 2);
+  in = wire_recording_get_message (recording, track, 0);
+  out = wire_recording_get_message (recording, track, 1);
+  g_assert_cmpint (in->direction, ==, WIRE_DIRECTION_IN);
+  g_assert_cmpstr (in->event, ==, "assistant_message");
+  g_assert_null (strstr (in->text, TOKEN_SIG));
+  g_assert_cmpint (out->direction, ==, WIRE_DIRECTION_OUT);
+  g_assert_cmpstr (out->id, ==, "p1");
+  g_assert_cmpuint (out->size, ==, 42);
+  g_assert_cmpuint (wire_recording_get_n_samples (recording, track), ==, 1);
+  g_assert_cmpint (wire_recording_get_sample (recording, track, 0)->state, ==,
+                   wire_connection_get_state (connection));
+
+  /* The recorder lets go of a connection that goes away; its track stays. */
+  g_assert_finalize_object (g_steal_pointer (&connection));
+  wire_recorder_sample_now (recorder);
+  g_clear_pointer (&recording, wire_recording_unref);
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_samples (recording, track), ==, 1);
+}
+
 typedef struct
 {
   GMainLoop *loop;
@@ -745,6 +805,7 @@ main (int   argc,
   g_test_add_func ("/wire/export/file-cancelled", test_file_cancelled);
   g_test_add_func ("/wire/export/file-unwritable", test_file_unwritable);
   g_test_add_func ("/wire/recorder/ring-bounds", test_ring_bounds);
+  g_test_add_func ("/wire/recorder/follows-connection", test_recorder_follows_connection);
 
   return g_test_run ();
 }
