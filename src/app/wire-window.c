@@ -288,12 +288,39 @@ format_duration (gint64 ms)
 
 typedef struct
 {
-  GtkWidget *header;
-  GtkWidget *icon;
-  GtkWidget *name;
-  GtkWidget *state;
-  GtkWidget *rate;
+  WireWindow     *window;
+  GtkListItem    *item;
+  WireConnection *connection;
+  gulong          state_handler;
+
+  GtkWidget      *header;
+  GtkWidget      *icon;
+  GtkWidget      *name;
+  GtkWidget      *state;
+  GtkWidget      *rate;
 } SidebarRow;
+
+static void update_sidebar_row (WireWindow  *self,
+                                GtkListItem *item);
+
+/* A state change is an event, not traffic: it is shown (and announced) at once, while rates
+ * wait for the next refresh. */
+static void
+sidebar_row_state_cb (SidebarRow *row)
+{
+  update_sidebar_row (row->window, row->item);
+}
+
+static void
+sidebar_row_free (gpointer data)
+{
+  SidebarRow *row = data;
+
+  if (row->connection != NULL)
+    g_clear_signal_handler (&row->state_handler, row->connection);
+  g_clear_object (&row->connection);
+  g_free (row);
+}
 
 static void
 sidebar_setup_cb (GtkSignalListItemFactory *factory,
@@ -340,7 +367,9 @@ sidebar_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (line, "connection-row");
   gtk_box_append (GTK_BOX (box), line);
 
-  g_object_set_data_full (G_OBJECT (box), "wire-row", row, g_free);
+  row->window = self;
+  row->item = item;
+  g_object_set_data_full (G_OBJECT (box), "wire-row", row, sidebar_row_free);
   gtk_list_item_set_child (item, box);
 }
 
@@ -411,7 +440,16 @@ sidebar_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  WireWindow               *self)
 {
+  GtkWidget *box = gtk_list_item_get_child (item);
+  SidebarRow *row = g_object_get_data (G_OBJECT (box), "wire-row");
+  WireConnection *connection = gtk_list_item_get_item (item);
+
   g_hash_table_add (self->sidebar_rows, item);
+
+  g_assert (row->connection == NULL);
+  row->connection = g_object_ref (connection);
+  row->state_handler = g_signal_connect_swapped (connection, "notify::state",
+                                                 G_CALLBACK (sidebar_row_state_cb), row);
   update_sidebar_row (self, item);
 }
 
@@ -420,7 +458,14 @@ sidebar_unbind_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    WireWindow               *self)
 {
+  GtkWidget *box = gtk_list_item_get_child (item);
+  SidebarRow *row = g_object_get_data (G_OBJECT (box), "wire-row");
+
   g_hash_table_remove (self->sidebar_rows, item);
+
+  if (row->connection != NULL)
+    g_clear_signal_handler (&row->state_handler, row->connection);
+  g_clear_object (&row->connection);
 }
 
 static int
