@@ -52,7 +52,10 @@ void                   wire_channel_policy_add_rule        (WireChannelPolicy   
 const WireChannelRule *wire_channel_policy_lookup          (WireChannelPolicy       *policy,
                                                             const char              *channel);
 /* FALSE with WIRE_ERROR_FORBIDDEN (and a message saying why) when @who may not subscribe.
- * An admin may subscribe to any channel read-only: then *@out_read_only is TRUE. */
+ * An admin may subscribe to any channel read-only: then *@out_read_only is TRUE (it is FALSE
+ * when the admin qualifies by the rule itself, as for admin:sessions or its own user channel).
+ * OWNER_SESSION: the id must equal @who->session_id (and be in @who->sessions when that is
+ * set); without a session_id, the id must be in @who->sessions. */
 gboolean               wire_channel_policy_can_subscribe   (WireChannelPolicy       *policy,
                                                             const char              *channel,
                                                             const WireIdentity      *who,

@@ -39,10 +39,11 @@ typedef enum
 
 #define WIRE_CLOSE_SLOW_RECONNECT_MIN_MS 5000
 
+/* Codes outside the table mean WIRE_CLOSE_ACTION_RECONNECT (with backoff). */
 WireCloseAction  wire_close_code_action   (int code);
 /* A short translatable sentence for people ("Superseded by a newer connection"). */
 const char      *wire_close_code_describe (int code);
-/* The symbolic name ("superseded"), stable, for logs and JSON. */
+/* The symbolic name ("superseded"), stable, for logs and JSON; "unknown" outside the table. */
 const char      *wire_close_code_nick     (int code);
 
 G_END_DECLS

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
  * is bounded by @max_entries: past it the oldest id is forgotten early (and counted). */
 typedef struct _WireDedupCache WireDedupCache;
 
+/* @max_entries 0 means no bound. An id expires at insert time + TTL (at that instant it is no
+ * longer seen); a hit does not extend it. */
 WireDedupCache *wire_dedup_cache_new               (gint64          ttl_ms,
                                                     guint           max_entries);
 void            wire_dedup_cache_free              (WireDedupCache *cache);

@@ -33,7 +33,9 @@ typedef enum
 
 GQuark       wire_error_quark          (void);
 
-/* Maps a PROTOCOL.md §4 error code ("rate_limited", …) to a WireError and back. */
+/* Maps a PROTOCOL.md §2/§4 error code ("rate_limited", …) to a WireError and back: an unknown
+ * or NULL code gives WIRE_ERROR_FAILED, an error without a wire form gives NULL. "bad_request"
+ * is WIRE_ERROR_INVALID_ARGUMENT. */
 WireError    wire_error_from_wire_code (const char *code);
 const char  *wire_error_to_wire_code   (WireError   error);
 

@@ -15,11 +15,13 @@ typedef struct
   gint64 last_us;
 } WireTokenBucket;
 
+/* A @rate_per_sec of 0 means no limit (every take succeeds). @burst is at least 1. */
 void     wire_token_bucket_init   (WireTokenBucket *bucket,
                                    double           rate_per_sec,
                                    double           burst,
                                    gint64           now_us);
-/* Takes one token. On FALSE, *@out_retry_after_ms (if given) is when the next token is due. */
+/* Takes one token. On FALSE, *@out_retry_after_ms (if given) is when the next token is due,
+ * rounded up to a whole millisecond and at least 1; on TRUE it is 0. */
 gboolean wire_token_bucket_take   (WireTokenBucket *bucket,
                                    gint64           now_us,
                                    gint64          *out_retry_after_ms);
