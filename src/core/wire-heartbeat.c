@@ -29,10 +29,21 @@ static gboolean
 watchdog_cb (gpointer user_data)
 {
   WireHeartbeat *heartbeat = user_data;
+  gint64 silent_us = g_get_monotonic_time () - heartbeat->last_rx_us;
+  gint64 timeout_us = (gint64) heartbeat->timeout_ms * 1000;
 
   heartbeat->watchdog_source = 0;
-  if (heartbeat->last_rx_us < heartbeat->sent_us)
+  if (heartbeat->last_rx_us >= heartbeat->sent_us)
+    return G_SOURCE_REMOVE;
+
+  /* A heartbeat is unanswered, but it may have been sent a moment ago (the beat and this
+   * watchdog can fire in the same main-loop round): the link is dead only once nothing at all
+   * has arrived for the whole timeout. Until then, look again when that would be the case. */
+  if (silent_us >= timeout_us)
     heartbeat->dead (heartbeat->timeout_ms, heartbeat->user_data);
+  else
+    heartbeat->watchdog_source = g_timeout_add ((guint) ((timeout_us - silent_us + 999) / 1000),
+                                                watchdog_cb, heartbeat);
   return G_SOURCE_REMOVE;
 }
 
@@ -47,7 +58,10 @@ beat_cb (gpointer user_data)
 
   /* One watchdog at a time, armed by the oldest heartbeat nothing has answered since. */
   if (heartbeat->timeout_ms > 0 && heartbeat->watchdog_source == 0)
-    heartbeat->watchdog_source = g_timeout_add (heartbeat->timeout_ms, watchdog_cb, heartbeat);
+    heartbeat->watchdog_source =
+      heartbeat->timeout_ms % 1000 == 0
+        ? g_timeout_add_seconds (heartbeat->timeout_ms / 1000, watchdog_cb, heartbeat)
+        : g_timeout_add (heartbeat->timeout_ms, watchdog_cb, heartbeat);
 
   return G_SOURCE_CONTINUE;
 }
@@ -63,7 +77,13 @@ wire_heartbeat_start (WireHeartbeat *heartbeat,
   wire_heartbeat_stop (heartbeat);
   heartbeat->interval_ms = interval_ms;
   heartbeat->timeout_ms = timeout_ms;
-  heartbeat->beat_source = g_timeout_add (interval_ms, beat_cb, heartbeat);
+  /* Whole seconds go through g_timeout_add_seconds(), which GLib fires together for the whole
+   * process: a thousand connections then wake the loop once a second instead of a thousand
+   * times, and every wake-up of a loop with many sources costs time in proportion to them. */
+  if (interval_ms % 1000 == 0)
+    heartbeat->beat_source = g_timeout_add_seconds (interval_ms / 1000, beat_cb, heartbeat);
+  else
+    heartbeat->beat_source = g_timeout_add (interval_ms, beat_cb, heartbeat);
 }
 
 void

@@ -20,6 +20,8 @@ static int heartbeat_ms = 1000;
 static int idle_seconds = 30;
 static int connected;
 static int failed;
+static gboolean connect_phase = TRUE;
+static GHashTable *drop_reasons;   /* "code reason" → count, after the connect phase */
 static GMainLoop *loop;
 
 static double
@@ -71,7 +73,7 @@ notify_state_cb (GObject    *object,
   if (state == WIRE_CONNECTION_CONNECTED && !*was_connected)
     {
       *was_connected = TRUE;
-      if (++connected + failed == count)
+      if (++connected + failed == count && connect_phase)
         g_main_loop_quit (loop);
     }
   else if (state != WIRE_CONNECTION_CONNECTED && *was_connected)
@@ -83,14 +85,31 @@ notify_state_cb (GObject    *object,
     {
       fprintf (stderr, "%s: %s\n", wire_connection_get_url (connection),
                wire_connection_get_last_error (connection));
-      if (connected + ++failed == count)
+      if (connected + ++failed == count && connect_phase)
         g_main_loop_quit (loop);
     }
+}
+
+static void
+transition_cb (WireConnection *connection,
+               WireTransition *transition,
+               gpointer        user_data)
+{
+  g_autofree char *key = NULL;
+
+  if (connect_phase || transition->from != WIRE_CONNECTION_CONNECTED)
+    return;
+  key = g_strdup_printf ("%d %s", transition->close_code,
+                         transition->reason != NULL ? transition->reason : "");
+  g_hash_table_insert (drop_reasons, g_strdup (key),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (drop_reasons, key))
+                                         + 1));
 }
 
 static gboolean
 quit_cb (gpointer user_data)
 {
+  *(guint *) user_data = 0;
   g_main_loop_quit (loop);
   return G_SOURCE_REMOVE;
 }
@@ -98,10 +117,11 @@ quit_cb (gpointer user_data)
 static void
 run_for (guint ms)
 {
-  guint id = g_timeout_add (ms, quit_cb, NULL);
+  guint id = 0;
 
+  id = g_timeout_add (ms, quit_cb, &id);
   g_main_loop_run (loop);
-  g_source_remove (id);
+  g_clear_handle_id (&id, g_source_remove);
 }
 
 int
@@ -118,7 +138,7 @@ main (int    argc,
   gint64 rss_base, rss_after;
   double cpu0, cpu1;
   gint64 t0, t1;
-  guint64 sent0 = 0, sent1 = 0, rtt_known = 0;
+  guint64 sent0 = 0, sent1 = 0, rtt_known = 0, reconnects0 = 0, reconnects1 = 0;
   GOptionEntry entries[] = {
     { "gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway base URL ws://HOST:PORT", "URL" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Connections (1000)", "N" },
@@ -139,6 +159,7 @@ main (int    argc,
   setvbuf (stdout, NULL, _IOLBF, 0);
   raise_fd_limit ();
   loop = g_main_loop_new (NULL, FALSE);
+  drop_reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   config = wire_config_new ();
   g_object_set (config,
@@ -179,17 +200,20 @@ main (int    argc,
       g_object_set_data_full (G_OBJECT (connection), "bench-was-connected", g_new0 (gboolean, 1),
                               g_free);
       g_signal_connect (connection, "notify::state", G_CALLBACK (notify_state_cb), NULL);
+      g_signal_connect (connection, "transition", G_CALLBACK (transition_cb), NULL);
       g_ptr_array_add (connections, connection);
     }
 
   t0 = g_get_monotonic_time ();
   wire_manager_connect_all (manager);
   {
-    guint id = g_timeout_add_seconds (180, quit_cb, NULL);
+    guint id = 0;
 
+    id = g_timeout_add_seconds (180, quit_cb, &id);
     g_main_loop_run (loop);
-    g_source_remove (id);
+    g_clear_handle_id (&id, g_source_remove);
   }
+  connect_phase = FALSE;
   printf ("connected %d of %d in %.1f s (%d failed)\n", connected, count,
           (g_get_monotonic_time () - t0) / 1e6, failed);
 
@@ -203,6 +227,7 @@ main (int    argc,
 
       wire_connection_get_metrics (g_ptr_array_index (connections, i), &m);
       sent0 += m.bytes_sent;
+      reconnects0 += m.reconnects_total;
     }
   t0 = g_get_monotonic_time ();
   cpu0 = cpu_seconds ();
@@ -215,6 +240,7 @@ main (int    argc,
 
       wire_connection_get_metrics (g_ptr_array_index (connections, i), &m);
       sent1 += m.bytes_sent;
+      reconnects1 += m.reconnects_total;
       if (m.rtt_last_ms >= 0)
         rtt_known++;
     }
@@ -232,7 +258,19 @@ main (int    argc,
   printf ("%-40s %14.0f\n", "bytes sent per second (heartbeats)",
           (double) (sent1 - sent0) / ((t1 - t0) / 1e6));
   printf ("%-40s %14" G_GUINT64_FORMAT "\n", "connections with a measured RTT", rtt_known);
+  printf ("%-40s %14" G_GUINT64_FORMAT "\n", "reconnects during the idle window",
+          reconnects1 - reconnects0);
 
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, drop_reasons);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      printf ("  dropped %u× after connecting: close %s\n", GPOINTER_TO_UINT (value),
+              (const char *) key);
+  }
+  g_hash_table_unref (drop_reasons);
   g_ptr_array_unref (connections);
   wire_manager_disconnect_all (manager);
   run_for (500);
