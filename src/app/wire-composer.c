@@ -81,7 +81,6 @@ set_problem (WireComposer *self,
   g_free (self->problem);
   self->problem = g_strdup (problem != NULL ? problem : "");
   gtk_label_set_text (self->problem_label, self->problem);
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), *self->problem != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", *self->problem == '\0');
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->payload_view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->problem,

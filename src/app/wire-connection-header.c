@@ -29,6 +29,7 @@ struct _WireConnectionHeader
   GtkLabel           *state_label;
   GtkLabel           *url_label;
   GtkFlowBox         *facts;
+  GtkWidget          *buttons;
   GtkWidget          *fact_values[N_FACTS];
 
   char               *state_css;
@@ -349,6 +350,7 @@ wire_connection_header_class_init (WireConnectionHeaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WireConnectionHeader, state_label);
   gtk_widget_class_bind_template_child (widget_class, WireConnectionHeader, url_label);
   gtk_widget_class_bind_template_child (widget_class, WireConnectionHeader, facts);
+  gtk_widget_class_bind_template_child (widget_class, WireConnectionHeader, buttons);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "wire-connection-header");
