@@ -491,6 +491,7 @@ static void
 wire_composer_init (WireComposer *self)
 {
   GtkEventController *shortcuts;
+  GtkShortcutTrigger *trigger;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -498,8 +499,9 @@ wire_composer_init (WireComposer *self)
 
   /* Capture phase: the payload's text view would otherwise take Control+Return as a newline. */
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  trigger = gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter");
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                        gtk_shortcut_new (trigger,
                                                           gtk_named_action_new ("composer.send")));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
