@@ -250,6 +250,97 @@ test_ring_pause_and_text_budget (void)
   g_assert_finalize_object (ring);
 }
 
+/* ---- message tap ------------------------------------------------------------------------- */
+
+static WireEnvelope *
+parse_frame (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  WireEnvelope *envelope = wire_envelope_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  return envelope;
+}
+
+static WireMessageStatus
+status_of (WireMessageRing      *ring,
+           guint                 position)
+{
+  g_autoptr(WireMessageRow) row = g_list_model_get_item (G_LIST_MODEL (ring), position);
+
+  g_assert_nonnull (row);
+  return wire_message_row_get_status (row);
+}
+
+static void
+test_tap_statuses (void)
+{
+  WireConfig *config = wire_config_new ();
+  g_autoptr(GError) error = NULL;
+  WireConnection *connection = wire_connection_new (config, NULL, NULL,
+                                                    "ws://127.0.0.1:1/ws/chat/s1", &error);
+  WireMessageTap *tap;
+  WireMessageRing *ring;
+  g_autoptr(WireEnvelope) first = parse_frame ("{\"type\":\"message\",\"id\":\"a\",\"channel\":\"chat:s1\","
+                                               "\"event\":\"user_message\",\"payload\":{}}");
+  g_autoptr(WireEnvelope) second = parse_frame ("{\"type\":\"message\",\"id\":\"b\",\"channel\":\"chat:s1\","
+                                                "\"event\":\"typing_start\",\"payload\":{}}");
+  g_autoptr(WireEnvelope) control = parse_frame ("{\"type\":\"heartbeat_ack\",\"ts\":1}");
+  g_autoptr(WireMessageRow) control_row = NULL;
+
+  g_assert_no_error (error);
+  tap = wire_message_tap_get_for_connection (connection);
+  g_assert_true (tap == wire_message_tap_get_for_connection (connection));
+  ring = wire_message_tap_get_ring (tap);
+
+  /* frame then message: one delivered row; the same id again without a message: a duplicate. */
+  g_signal_emit_by_name (connection, "frame", first);
+  g_signal_emit_by_name (connection, "message", first);
+  g_signal_emit_by_name (connection, "frame", first);
+  /* message then frame (the other order): still one row. */
+  g_signal_emit_by_name (connection, "message", second);
+  g_signal_emit_by_name (connection, "frame", second);
+  /* A control frame is logged under its type. */
+  g_signal_emit_by_name (connection, "frame", control);
+
+  /* Outgoing: written, then acknowledged as a duplicate by the gateway; a refused one fails. */
+  wire_message_tap_remember_payload (tap, "out-1", "chat:s1", "user_message", WIRE_PRIORITY_HIGH,
+                                     "{\"text\":\"hi\"}");
+  g_signal_emit_by_name (wire_connection_get_queue (connection), "sent", "out-1", "chat:s1",
+                         "user_message", WIRE_PRIORITY_HIGH, 80u);
+  g_signal_emit_by_name (wire_connection_get_queue (connection), "completed", "out-1", "duplicate",
+                         NULL);
+  error = g_error_new_literal (WIRE_ERROR, WIRE_ERROR_PUBLISH_DENIED, "denied");
+  g_signal_emit_by_name (wire_connection_get_queue (connection), "completed", "out-2", NULL, error);
+  g_clear_error (&error);
+
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 6);
+  g_assert_cmpint (status_of (ring, 0), ==, WIRE_MESSAGE_STATUS_DELIVERED);
+  g_assert_cmpint (status_of (ring, 1), ==, WIRE_MESSAGE_STATUS_DUPLICATE);
+  g_assert_cmpint (status_of (ring, 2), ==, WIRE_MESSAGE_STATUS_DELIVERED);
+  g_assert_cmpint (status_of (ring, 3), ==, WIRE_MESSAGE_STATUS_NONE);
+  g_assert_cmpint (status_of (ring, 4), ==, WIRE_MESSAGE_STATUS_ACK_DUPLICATE);
+  g_assert_cmpint (status_of (ring, 5), ==, WIRE_MESSAGE_STATUS_FAILED);
+  control_row = g_list_model_get_item (G_LIST_MODEL (ring), 3);
+  g_assert_cmpstr (wire_message_row_get_event (control_row), ==, "heartbeat_ack");
+
+  /* The payload given for the outgoing publish is in its frame text. */
+  {
+    g_autofree char *text = wire_message_ring_dup_text (ring, 4);
+
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, "\"text\":\"hi\""));
+    g_assert_nonnull (strstr (text, "\"priority\":\"high\""));
+  }
+
+  /* The tap and its ring go with the connection. */
+  g_object_add_weak_pointer (G_OBJECT (ring), (gpointer *) &ring);
+  g_assert_finalize_object (connection);
+  g_assert_null (ring);
+  g_assert_finalize_object (config);
+}
+
 /* ---- message log ------------------------------------------------------------------------- */
 
 static gboolean
@@ -698,6 +789,8 @@ main (int   argc,
   g_test_add_func ("/wire/ui/message-ring/coalesces-items-changed", test_ring_coalesces_items_changed);
   g_test_add_func ("/wire/ui/message-ring/wrap-signals", test_ring_wrap_signals);
   g_test_add_func ("/wire/ui/message-ring/pause-and-text-budget", test_ring_pause_and_text_budget);
+
+  g_test_add_func ("/wire/ui/message-tap/statuses", test_tap_statuses);
 
   if (!have_display)
     {
