@@ -5,269 +5,9 @@
 
 #include <string.h>
 
-#include "wire-recorder.h"
+#include "wire-recording-private.h"
 
 #define TRANSITIONS_KEPT 1000
-
-/* ---- Message log storage ------------------------------------------------------------------
- *
- * Messages live in fixed-size, reference-counted chunks that are only ever appended to. A
- * snapshot takes a reference on each chunk and remembers how many records it saw, so taking one
- * costs a few hundred reference counts instead of one per message, and the worker thread that
- * exports it reads records the main thread never touches again (appends go past the snapshot's
- * count; eviction only drops the recorder's reference to a whole chunk). */
-
-#define CHUNK_SIZE 4096
-
-typedef struct
-{
-  gatomicrefcount    ref_count;
-  guint              len;                    /* records written; main thread only */
-  WireMessageRecord  records[CHUNK_SIZE];
-} MessageChunk;
-
-static MessageChunk *
-message_chunk_new (void)
-{
-  MessageChunk *chunk = g_malloc (sizeof (MessageChunk));
-
-  g_atomic_ref_count_init (&chunk->ref_count);
-  chunk->len = 0;
-  return chunk;
-}
-
-static MessageChunk *
-message_chunk_ref (MessageChunk *chunk)
-{
-  g_atomic_ref_count_inc (&chunk->ref_count);
-  return chunk;
-}
-
-static void
-message_chunk_unref (gpointer data)
-{
-  MessageChunk *chunk = data;
-
-  if (!g_atomic_ref_count_dec (&chunk->ref_count))
-    return;
-
-  for (guint i = 0; i < chunk->len; i++)
-    {
-      WireMessageRecord *record = &chunk->records[i];
-
-      g_free (record->type);
-      g_free (record->id);
-      g_free (record->channel);
-      g_free (record->event);
-      g_free (record->status);
-      g_free (record->text);
-    }
-  g_free (chunk);
-}
-
-static void
-message_record_init (WireMessageRecord       *record,
-                     const WireMessageRecord *from)
-{
-  record->time_ms = from->time_ms;
-  record->direction = from->direction;
-  record->type = g_strdup (from->type);
-  record->id = g_strdup (from->id);
-  record->channel = g_strdup (from->channel);
-  record->event = g_strdup (from->event);
-  record->priority = from->priority;
-  record->size = from->size;
-  record->status = g_strdup (from->status);
-  record->text = wire_redact_text (from->text);
-}
-
-static void
-track_info_clear (WireTrackInfo *info)
-{
-  g_clear_pointer (&info->name, g_free);
-  g_clear_pointer (&info->url, g_free);
-  g_clear_pointer (&info->slot_id, g_free);
-  g_clear_pointer (&info->user_id, g_free);
-  g_clear_pointer (&info->connection_id, g_free);
-}
-
-static void
-track_info_copy (WireTrackInfo       *to,
-                 const WireTrackInfo *from)
-{
-  *to = *from;
-  to->name = g_strdup (from->name);
-  to->url = g_strdup (from->url);
-  to->slot_id = g_strdup (from->slot_id);
-  to->user_id = g_strdup (from->user_id);
-  to->connection_id = g_strdup (from->connection_id);
-}
-
-/* ---- WireRecording -------------------------------------------------------------------------- */
-
-typedef struct
-{
-  WireTrackInfo  info;
-  WireSample    *samples;
-  guint          n_samples;
-  GPtrArray     *transitions;   /* WireTransition */
-  GPtrArray     *chunks;        /* MessageChunk, shared with the recorder */
-  guint          message_head;  /* first record in chunks[0] */
-  guint          n_messages;
-} RecordingTrack;
-
-struct _WireRecording
-{
-  gint64          time_ms;
-  RecordingTrack *tracks;
-  guint           n_tracks;
-};
-
-static void
-wire_recording_free (gpointer data)
-{
-  WireRecording *recording = data;
-
-  for (guint i = 0; i < recording->n_tracks; i++)
-    {
-      RecordingTrack *track = &recording->tracks[i];
-
-      track_info_clear (&track->info);
-      g_free (track->samples);
-      g_ptr_array_unref (track->transitions);
-      g_ptr_array_unref (track->chunks);
-    }
-  g_free (recording->tracks);
-}
-
-WireRecording *
-wire_recording_ref (WireRecording *recording)
-{
-  g_return_val_if_fail (recording != NULL, NULL);
-  return g_atomic_rc_box_acquire (recording);
-}
-
-void
-wire_recording_unref (WireRecording *recording)
-{
-  g_return_if_fail (recording != NULL);
-  g_atomic_rc_box_release_full (recording, wire_recording_free);
-}
-
-G_DEFINE_BOXED_TYPE (WireRecording, wire_recording, wire_recording_ref, wire_recording_unref)
-
-guint
-wire_recording_get_n_tracks (WireRecording *recording)
-{
-  g_return_val_if_fail (recording != NULL, 0);
-  return recording->n_tracks;
-}
-
-#define CHECK_TRACK(r, t, val) \
-  g_return_val_if_fail ((r) != NULL, val); \
-  g_return_val_if_fail ((t) < (r)->n_tracks, val)
-
-const WireTrackInfo *
-wire_recording_get_track_info (WireRecording *recording,
-                               guint          track)
-{
-  CHECK_TRACK (recording, track, NULL);
-  return &recording->tracks[track].info;
-}
-
-guint
-wire_recording_get_n_samples (WireRecording *recording,
-                              guint          track)
-{
-  CHECK_TRACK (recording, track, 0);
-  return recording->tracks[track].n_samples;
-}
-
-const WireSample *
-wire_recording_get_sample (WireRecording *recording,
-                           guint          track,
-                           guint          index)
-{
-  CHECK_TRACK (recording, track, NULL);
-  g_return_val_if_fail (index < recording->tracks[track].n_samples, NULL);
-  return &recording->tracks[track].samples[index];
-}
-
-const WireSample *
-wire_recording_get_last_sample (WireRecording *recording,
-                                guint          track)
-{
-  RecordingTrack *t;
-
-  CHECK_TRACK (recording, track, NULL);
-  t = &recording->tracks[track];
-  return t->n_samples > 0 ? &t->samples[t->n_samples - 1] : NULL;
-}
-
-guint
-wire_recording_get_n_transitions (WireRecording *recording,
-                                  guint          track)
-{
-  CHECK_TRACK (recording, track, 0);
-  return recording->tracks[track].transitions->len;
-}
-
-const WireTransition *
-wire_recording_get_transition (WireRecording *recording,
-                               guint          track,
-                               guint          index)
-{
-  CHECK_TRACK (recording, track, NULL);
-  g_return_val_if_fail (index < recording->tracks[track].transitions->len, NULL);
-  return g_ptr_array_index (recording->tracks[track].transitions, index);
-}
-
-guint
-wire_recording_get_n_messages (WireRecording *recording,
-                               guint          track)
-{
-  CHECK_TRACK (recording, track, 0);
-  return recording->tracks[track].n_messages;
-}
-
-const WireMessageRecord *
-wire_recording_get_message (WireRecording *recording,
-                            guint          track,
-                            guint          index)
-{
-  RecordingTrack *t;
-  guint pos;
-
-  CHECK_TRACK (recording, track, NULL);
-  t = &recording->tracks[track];
-  g_return_val_if_fail (index < t->n_messages, NULL);
-
-  pos = t->message_head + index;
-  return &((MessageChunk *) g_ptr_array_index (t->chunks, pos / CHUNK_SIZE))->records[pos % CHUNK_SIZE];
-}
-
-guint64
-wire_recording_get_n_items (WireRecording *recording)
-{
-  guint64 n = 0;
-
-  g_return_val_if_fail (recording != NULL, 0);
-
-  for (guint i = 0; i < recording->n_tracks; i++)
-    {
-      RecordingTrack *t = &recording->tracks[i];
-
-      n += t->n_samples + t->transitions->len + t->n_messages;
-    }
-  return n;
-}
-
-gint64
-wire_recording_get_time_ms (WireRecording *recording)
-{
-  g_return_val_if_fail (recording != NULL, 0);
-  return recording->time_ms;
-}
 
 /* ---- WireRecorder --------------------------------------------------------------------------- */
 
@@ -355,7 +95,7 @@ track_free (gpointer data)
   track_disconnect (track);
   g_weak_ref_clear (&track->connection);
   g_weak_ref_clear (&track->queue);
-  track_info_clear (&track->info);
+  wire_track_info_clear (&track->info);
   g_free (track->samples);
   g_ptr_array_unref (track->transitions);
   g_ptr_array_unref (track->chunks);
@@ -397,11 +137,11 @@ track_trim_messages (Track *track,
 {
   while (track->n_messages > capacity)
     {
-      guint drop = MIN (track->n_messages - capacity, CHUNK_SIZE - track->message_head);
+      guint drop = MIN (track->n_messages - capacity, WIRE_MESSAGE_CHUNK_SIZE - track->message_head);
 
       track->message_head += drop;
       track->n_messages -= drop;
-      if (track->message_head == CHUNK_SIZE)
+      if (track->message_head == WIRE_MESSAGE_CHUNK_SIZE)
         {
           g_ptr_array_remove_index (track->chunks, 0);
           track->message_head = 0;
@@ -593,7 +333,7 @@ add_track_internal (WireRecorder *self,
   guint index;
 
   track->samples = g_new0 (WireSample, self->sample_capacity);
-  track->chunks = g_ptr_array_new_with_free_func (message_chunk_unref);
+  track->chunks = g_ptr_array_new_with_free_func (wire_message_chunk_unref);
   track->transitions = g_ptr_array_new_with_free_func ((GDestroyNotify) wire_transition_free);
   if (track->info.started_ms == 0)
     track->info.started_ms = g_get_real_time () / 1000;
@@ -686,7 +426,7 @@ wire_recorder_push_message (WireRecorder            *self,
                             const WireMessageRecord *record)
 {
   Track *track;
-  MessageChunk *chunk;
+  WireMessageChunk *chunk;
 
   g_return_if_fail (WIRE_IS_RECORDER (self));
   g_return_if_fail (record != NULL);
@@ -696,11 +436,11 @@ wire_recorder_push_message (WireRecorder            *self,
     return;
 
   if (track->chunks->len == 0 ||
-      ((MessageChunk *) g_ptr_array_index (track->chunks, track->chunks->len - 1))->len == CHUNK_SIZE)
-    g_ptr_array_add (track->chunks, message_chunk_new ());
+      ((WireMessageChunk *) g_ptr_array_index (track->chunks, track->chunks->len - 1))->len == WIRE_MESSAGE_CHUNK_SIZE)
+    g_ptr_array_add (track->chunks, wire_message_chunk_new ());
 
   chunk = g_ptr_array_index (track->chunks, track->chunks->len - 1);
-  message_record_init (&chunk->records[chunk->len], record);
+  wire_message_record_init (&chunk->records[chunk->len], record);
   chunk->len++;
   track->n_messages++;
   track_trim_messages (track, self->message_capacity);
@@ -1059,17 +799,14 @@ wire_recorder_snapshot (WireRecorder *self)
 
   g_return_val_if_fail (WIRE_IS_RECORDER (self), NULL);
 
-  recording = g_atomic_rc_box_new0 (WireRecording);
-  recording->time_ms = g_get_real_time () / 1000;
-  recording->n_tracks = self->tracks->len;
-  recording->tracks = g_new0 (RecordingTrack, MAX (self->tracks->len, 1));
+  recording = wire_recording_new (self->tracks->len);
 
   for (guint i = 0; i < self->tracks->len; i++)
     {
       Track *track = g_ptr_array_index (self->tracks, i);
-      RecordingTrack *rt = &recording->tracks[i];
+      WireRecordingTrack *rt = &recording->tracks[i];
 
-      track_info_copy (&rt->info, &track->info);
+      wire_track_info_copy (&rt->info, &track->info);
 
       rt->n_samples = track->n_samples;
       rt->samples = g_new (WireSample, MAX (track->n_samples, 1));
@@ -1082,79 +819,12 @@ wire_recorder_snapshot (WireRecorder *self)
         g_ptr_array_add (rt->transitions,
                          wire_transition_copy (g_ptr_array_index (track->transitions, t)));
 
-      rt->chunks = g_ptr_array_new_full (track->chunks->len, message_chunk_unref);
+      rt->chunks = g_ptr_array_new_full (track->chunks->len, wire_message_chunk_unref);
       for (guint c = 0; c < track->chunks->len; c++)
-        g_ptr_array_add (rt->chunks, message_chunk_ref (g_ptr_array_index (track->chunks, c)));
+        g_ptr_array_add (rt->chunks, wire_message_chunk_ref (g_ptr_array_index (track->chunks, c)));
       rt->message_head = track->message_head;
       rt->n_messages = track->n_messages;
     }
 
   return recording;
-}
-
-/* ---- Redaction ------------------------------------------------------------------------------ */
-
-static GRegex *
-redaction_regex (void)
-{
-  static GRegex *regex;
-
-  if (g_once_init_enter (&regex))
-    {
-      /* One pass with alternatives; the first group keeps what precedes the secret. */
-      GRegex *r = g_regex_new (
-        "(\"(?:token|accessToken|access_token|refreshToken|refresh_token|jwt|password|secret)\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\""
-        "|([?&](?:token|access_token|jwt)=)[^&#\\s\"]*"
-        "|((?i:bearer)\\s+)[A-Za-z0-9._~+/=-]+"
-        "|()eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*",
-        G_REGEX_OPTIMIZE, 0, NULL);
-
-      g_assert (r != NULL);
-      g_once_init_leave (&regex, r);
-    }
-  return regex;
-}
-
-static gboolean
-redact_eval_cb (const GMatchInfo *info,
-                GString          *result,
-                gpointer          user_data)
-{
-  for (int group = 1; group <= 4; group++)
-    {
-      int start = -1, end = -1;
-
-      if (g_match_info_fetch_pos (info, group, &start, &end) && start >= 0)
-        {
-          g_autofree char *prefix = g_match_info_fetch (info, group);
-
-          g_string_append (result, prefix);
-          g_string_append (result, group == 1 ? "\"[REDACTED]\"" : "[REDACTED]");
-          return FALSE;
-        }
-    }
-  g_string_append (result, "[REDACTED]");
-  return FALSE;
-}
-
-char *
-wire_redact_text (const char *text)
-{
-  if (text == NULL)
-    return NULL;
-
-  /* Fast path: most frames mention nothing secret, and the log sees thousands a second. */
-  if (strstr (text, "oken") == NULL && strstr (text, "eyJ") == NULL &&
-      strstr (text, "earer") == NULL && strstr (text, "EARER") == NULL &&
-      strstr (text, "jwt") == NULL && strstr (text, "assword") == NULL &&
-      strstr (text, "ecret") == NULL)
-    return g_strdup (text);
-
-  return g_regex_replace_eval (redaction_regex (), text, -1, 0, 0, redact_eval_cb, NULL, NULL);
-}
-
-const char *
-wire_direction_to_string (WireDirection direction)
-{
-  return direction == WIRE_DIRECTION_OUT ? "out" : "in";
 }

@@ -149,8 +149,9 @@ main (int   argc,
 
       g_snprintf (id, sizeof id, "m-%d", i);
       g_snprintf (text, sizeof text,
-                  "{\"type\":\"message\",\"id\":\"%s\",\"channel\":\"chat:session-%d\",\"event\":\"assistant_chunk\","
-                  "\"from\":\"assistant\",\"priority\":\"normal\",\"timestamp\":%d,\"payload\":{\"text\":\"chunk %d\"}}",
+                  "{\"type\":\"message\",\"id\":\"%s\",\"channel\":\"chat:session-%d\","
+                  "\"event\":\"assistant_chunk\",\"from\":\"assistant\",\"priority\":\"normal\","
+                  "\"timestamp\":%d,\"payload\":{\"text\":\"chunk %d\"}}",
                   id, i % 10, i, i);
       m.time_ms = 1700000000000 + i;
       m.direction = i % 4 == 0 ? WIRE_DIRECTION_OUT : WIRE_DIRECTION_IN;

@@ -411,9 +411,12 @@ test_openmetrics (void)
   g_autofree char *k2 = g_strconcat ("wirescope_messages_received_total", trip, NULL);
   g_autofree char *k3 = g_strconcat ("wirescope_rtt_seconds", chat, NULL);
   g_autofree char *k4 = g_strconcat ("wirescope_sent_bytes_total", chat, NULL);
-  g_autofree char *k5 = g_strdup ("wirescope_queue_depth{connection=\"chat session-1\",type=\"chat\",priority=\"normal\"}");
-  g_autofree char *k6 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\",wirescope_connection_state=\"connected\"}");
-  g_autofree char *k7 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\",wirescope_connection_state=\"error\"}");
+  g_autofree char *k5 = g_strdup ("wirescope_queue_depth"
+                                  "{connection=\"chat session-1\",type=\"chat\",priority=\"normal\"}");
+  g_autofree char *k6 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\","
+                                  "wirescope_connection_state=\"connected\"}");
+  g_autofree char *k7 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\","
+                                  "wirescope_connection_state=\"error\"}");
   g_autofree char *k8 = g_strconcat ("wirescope_errors_total", trip, NULL);
 
   /* The last sample (i = 9) gives the current values. */
