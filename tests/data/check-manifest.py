@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Checks the Flatpak manifest against the desktop file and the metainfo.
 
-Usage: check-manifest.py MANIFEST DESKTOP_FILE METAINFO
+Usage: check-manifest.py MANIFEST DESKTOP_FILE METAINFO [SOURCE_ROOT]
 
 The manifest is read through `flatpak-builder --show-manifest` (which also validates it), then:
 its app id equals the desktop file's name and the metainfo's <id>, its command equals the binary
 the desktop file's Exec= starts, the metainfo's launchable names the desktop file, and its
-finish-args are exactly the ones the app needs (no keyring hole: the Secret portal is used)."""
+finish-args are exactly the ones the app needs (no keyring hole: the Secret portal is used).
+With SOURCE_ROOT, the metainfo's screenshots name files under data/screenshots/ that exist
+(once that directory exists)."""
 
 import configparser
 import json
@@ -35,6 +37,7 @@ def check(condition, message):
 
 def main():
     manifest_path, desktop_path, metainfo_path = sys.argv[1:4]
+    source_root = sys.argv[4] if len(sys.argv) > 4 else None
 
     try:
         out = subprocess.run(["flatpak-builder", "--show-manifest", manifest_path],
@@ -98,6 +101,17 @@ def main():
         check(mod.get("run-tests") is True, "the project module does not run its tests")
         check(any(s.get("type") == "dir" and s.get("path") == ".." for s in mod.get("sources", [])),
               "the project module is not built from the local checkout (type dir, path ..)")
+
+    shots = [i.text for i in meta.findall("screenshots/screenshot/image")]
+    check(len(shots) > 0, "the metainfo has no screenshots")
+    for url in shots:
+        check("/data/screenshots/" in url and url.endswith(".png"),
+              f"screenshot {url} is not a PNG under data/screenshots/")
+    if source_root and os.path.isdir(os.path.join(source_root, "data", "screenshots")):
+        for url in shots:
+            name = url.rsplit("/", 1)[-1]
+            check(os.path.exists(os.path.join(source_root, "data", "screenshots", name)),
+                  f"the metainfo shows data/screenshots/{name}, which is not in the tree")
 
     for f in failures:
         print("FAIL: " + f, file=sys.stderr)
