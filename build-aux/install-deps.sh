@@ -11,7 +11,7 @@ packages=(
   desktop-file-utils appstream xvfb xauth dbus dbus-x11 at-spi2-core
   python3-pyatspi python3-gi gir1.2-atspi-2.0 imagemagick
   openssl valgrind flatpak-builder
-  python3
+  python3 python3-prometheus-client
 )
 
 missing=()

@@ -624,8 +624,10 @@ append_openmetrics (GString       *s,
         }
     }
 
-  g_string_append (s, "# TYPE wirescope_connection_state stateset\n"
-                      "# HELP wirescope_connection_state The connection's state.\n");
+  /* States as a gauge per state (1 for the current one) rather than an OpenMetrics stateset:
+   * the same text then also parses as the Prometheus 0.0.4 format (promtool). */
+  g_string_append (s, "# TYPE wirescope_connection_state gauge\n"
+                      "# HELP wirescope_connection_state 1 for the connection's current state, else 0.\n");
   for (guint t = 0; t < n_tracks; t++)
     {
       const WireSample *last = wire_recording_get_last_sample (recording, t);
@@ -636,13 +638,13 @@ append_openmetrics (GString       *s,
         {
           g_string_append (s, "wirescope_connection_state");
           append_labels (s, wire_recording_get_track_info (recording, t),
-                         "wirescope_connection_state", states[i]);
+                         "state", states[i]);
           g_string_append_printf (s, " %d\n", (guint) last->state == i);
         }
     }
 
-  g_string_append (s, "# TYPE wirescope_network_status stateset\n"
-                      "# HELP wirescope_network_status The network status the connection saw.\n");
+  g_string_append (s, "# TYPE wirescope_network_status gauge\n"
+                      "# HELP wirescope_network_status 1 for the network status the connection saw, else 0.\n");
   for (guint t = 0; t < n_tracks; t++)
     {
       const WireSample *last = wire_recording_get_last_sample (recording, t);
@@ -653,7 +655,7 @@ append_openmetrics (GString       *s,
         {
           g_string_append (s, "wirescope_network_status");
           append_labels (s, wire_recording_get_track_info (recording, t),
-                         "wirescope_network_status", networks[i]);
+                         "status", networks[i]);
           g_string_append_printf (s, " %d\n", (guint) last->network == i);
         }
     }

@@ -414,9 +414,9 @@ test_openmetrics (void)
   g_autofree char *k5 = g_strdup ("wirescope_queue_depth"
                                   "{connection=\"chat session-1\",type=\"chat\",priority=\"normal\"}");
   g_autofree char *k6 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\","
-                                  "wirescope_connection_state=\"connected\"}");
+                                  "state=\"connected\"}");
   g_autofree char *k7 = g_strdup ("wirescope_connection_state{connection=\"chat session-1\",type=\"chat\","
-                                  "wirescope_connection_state=\"error\"}");
+                                  "state=\"error\"}");
   g_autofree char *k8 = g_strconcat ("wirescope_errors_total", trip, NULL);
 
   /* The last sample (i = 9) gives the current values. */
@@ -430,6 +430,57 @@ test_openmetrics (void)
   g_assert_cmpstr (g_hash_table_lookup (values, k8), ==, "1");
   /* 2 tracks × (6 counters + in-flight + rtt + 4 queue + 6 states + 4 network) */
   g_assert_cmpuint (g_hash_table_size (values), ==, 2 * (6 + 1 + 1 + 4 + 6 + 4));
+}
+
+/* The same text through the reference parsers of the Python Prometheus client: its OpenMetrics
+ * parser and its Prometheus 0.0.4 text parser. Skipped when python3-prometheus-client is absent. */
+static const char parse_script[] =
+  "import sys\n"
+  "try:\n"
+  "    from prometheus_client.openmetrics.parser import text_string_to_metric_families as om\n"
+  "    from prometheus_client.parser import text_string_to_metric_families as prom\n"
+  "except ImportError:\n"
+  "    sys.exit(77)\n"
+  "text = sys.stdin.read()\n"
+  "fams = list(om(text))\n"
+  "samples = sum(len(f.samples) for f in fams)\n"
+  "prom_samples = sum(len(f.samples) for f in prom(text.replace('# EOF\\n', '')))\n"
+  "print(len(fams), samples, prom_samples)\n";
+
+static void
+test_openmetrics_reference_parsers (void)
+{
+  g_autoptr(WireRecorder) recorder = make_recorder ();
+  g_autofree char *text = export_to_string (recorder, WIRE_EXPORT_OPENMETRICS);
+  g_autoptr(GSubprocess) python = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint families = 0, samples = 0, prom_samples = 0;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/python3");
+      return;
+    }
+  python = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             "/usr/bin/python3", "-c", parse_script, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (python, text, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (python) == 77)
+    {
+      g_test_skip ("python3-prometheus-client is not installed");
+      return;
+    }
+  if (g_subprocess_get_exit_status (python) != 0)
+    g_error ("the reference parsers refused the exposition:\n%s", err);
+
+  g_assert_cmpint (sscanf (out, "%u %u %u", &families, &samples, &prom_samples), ==, 3);
+  g_assert_cmpuint (families, ==, 11);
+  g_assert_cmpuint (samples, ==, 2 * (6 + 1 + 1 + 4 + 6 + 4));
+  g_assert_cmpuint (prom_samples, ==, samples);
 }
 
 static void
@@ -800,6 +851,7 @@ main (int   argc,
   g_test_add_func ("/wire/export/csv", test_csv);
   g_test_add_func ("/wire/export/ndjson", test_ndjson);
   g_test_add_func ("/wire/export/openmetrics", test_openmetrics);
+  g_test_add_func ("/wire/export/openmetrics-reference-parsers", test_openmetrics_reference_parsers);
   g_test_add_func ("/wire/export/har", test_har);
   g_test_add_func ("/wire/export/no-tokens", test_no_tokens);
   g_test_add_func ("/wire/export/redact", test_redact);
