@@ -7,16 +7,16 @@
 
 #include "wire-envelope.h"
 #include "wire-error.h"
+#include "wire-json-scanner-private.h"
 
-/* The scanner below validates JSON text per RFC 8259 in one pass and, for the top-level object
- * only, remembers where each member's name and value are. Decoding is left for after the scan,
- * when the sizes are known, so that the envelope, the copy of the text, the member spans and
- * the decoded strings share one allocation.
+/* The JSON scanner (wire-json-scanner.c) validates the frame in one pass; for the top-level
+ * object only, the envelope remembers where each member's name and value are. Decoding is left
+ * for after the scan, when the sizes are known, so that the envelope, the copy of the text, the
+ * member spans and the decoded strings share one allocation.
  *
  * Duplicate member names: the last one wins, both for the copied fields and for the spans
  * (wire_envelope_peek_member() returns the last), as json-glib does for get_object(). */
 
-#define MAX_DEPTH WIRE_JSON_MAX_DEPTH
 #define INLINE_MEMBERS 24
 
 typedef enum
@@ -77,16 +77,10 @@ typedef struct
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (WireEnvelopeReal, pub) == 0);
 
+/* The scanner plus what the envelope collects from the top-level object. */
 typedef struct
 {
-  const guchar *start;
-  const guchar *p;
-  const guchar *end;
-  GError      **error;
-  gboolean      failed;
-
-  /* Top-level bookkeeping, used by the envelope parse only. */
-  gboolean      collect;
+  WireJsonScanner json;
   RawString     strings[N_STRING_FIELDS];
   gint64        ints[N_INT_FIELDS];
   int           success;
@@ -94,620 +88,7 @@ typedef struct
   guint         n_members;
   guint         members_alloc;
   Member        inline_members[INLINE_MEMBERS];
-} Scanner;
-
-/* Byte classes for the string fast path: 0 = plain ASCII, 1 = '"', 2 = '\\', 3 = control,
- * 4 = start of a multi-byte UTF-8 sequence (validated separately). */
-static const guint8 string_class[256] = {
-  3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-  3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-};
-
-static void scan_fail (Scanner      *s,
-                       const guchar *at,
-                       const char   *format,
-                       ...) G_GNUC_PRINTF (3, 4);
-
-static void
-scan_fail (Scanner      *s,
-           const guchar *at,
-           const char   *format,
-           ...)
-{
-  g_autofree char *cause = NULL;
-  va_list args;
-
-  if (s->failed)
-    return;
-  s->failed = TRUE;
-
-  if (s->error == NULL)
-    return;
-
-  va_start (args, format);
-  cause = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (s->error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,
-               "Invalid JSON at byte %" G_GSIZE_FORMAT ": %s",
-               (gsize) (at - s->start), cause);
-}
-
-static inline void
-skip_ws (Scanner *s)
-{
-  const guchar *p = s->p;
-  const guchar *end = s->end;
-
-  /* Frames from both ends carry no whitespace: return at the first look. */
-  if (G_LIKELY (p >= end || *p > ' '))
-    return;
-
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  s->p = p;
-}
-
-static inline gboolean
-is_digit (guchar c)
-{
-  return (guint) (c - '0') < 10;
-}
-
-static const char *
-describe_byte (const guchar *p,
-               const guchar *end,
-               char          buf[16])
-{
-  if (p >= end)
-    return "the end of the text";
-  if (*p >= 0x21 && *p < 0x7f)
-    g_snprintf (buf, 16, "“%c”", *p);
-  else
-    g_snprintf (buf, 16, "byte 0x%02x", *p);
-  return buf;
-}
-
-static inline int
-hex_value (guchar c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static gboolean
-read_hex4 (const guchar *p,
-           const guchar *end,
-           guint        *out)
-{
-  guint v = 0;
-
-  if (end - p < 4)
-    return FALSE;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int h = hex_value (p[i]);
-
-      if (h < 0)
-        return FALSE;
-      v = (v << 4) | (guint) h;
-    }
-
-  *out = v;
-  return TRUE;
-}
-
-/* Validates one multi-byte UTF-8 sequence at s->p (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF) and steps over it. */
-static gboolean
-scan_utf8 (Scanner *s)
-{
-  const guchar *p = s->p;
-  gsize avail = s->end - p;
-  guchar c = p[0];
-
-  if (c >= 0xc2 && c <= 0xdf)
-    {
-      if (avail >= 2 && (p[1] & 0xc0) == 0x80)
-        {
-          s->p += 2;
-          return TRUE;
-        }
-    }
-  else if (c >= 0xe0 && c <= 0xef)
-    {
-      guchar lo = c == 0xe0 ? 0xa0 : 0x80;
-      guchar hi = c == 0xed ? 0x9f : 0xbf;
-
-      if (avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80)
-        {
-          s->p += 3;
-          return TRUE;
-        }
-    }
-  else if (c >= 0xf0 && c <= 0xf4)
-    {
-      guchar lo = c == 0xf0 ? 0x90 : 0x80;
-      guchar hi = c == 0xf4 ? 0x8f : 0xbf;
-
-      if (avail >= 4 && p[1] >= lo && p[1] <= hi &&
-          (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80)
-        {
-          s->p += 4;
-          return TRUE;
-        }
-    }
-
-  scan_fail (s, p, "invalid UTF-8");
-  return FALSE;
-}
-
-#define BYTES(b) (G_GUINT64_CONSTANT (0x0101010101010101) * (b))
-
-/* Steps over plain ASCII (no quote, backslash, control or non-ASCII byte): eight bytes at a
- * time with the usual has-zero-byte tricks, whose lowest flagged byte is exact, so the first
- * special byte is found without a byte loop on little-endian machines. */
-static inline const guchar *
-skip_plain (const guchar *p,
-            const guchar *end)
-{
-  while (end - p >= 8)
-    {
-      guint64 w;
-      guint64 special;
-
-      memcpy (&w, p, 8);
-      special = ((w ^ BYTES (0x22)) - BYTES (0x01)) & ~(w ^ BYTES (0x22));
-      special |= ((w ^ BYTES (0x5c)) - BYTES (0x01)) & ~(w ^ BYTES (0x5c));
-      special |= (w - BYTES (0x20)) & ~w;
-      special |= w;
-      special &= BYTES (0x80);
-      if (special != 0)
-        {
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-          return p + (__builtin_ctzll (special) >> 3);
-#else
-          break;
-#endif
-        }
-      p += 8;
-    }
-
-  while (p < end && string_class[*p] == 0)
-    p++;
-
-  return p;
-}
-
-/* s->p is on the opening quote. On success s->p is after the closing quote, and *out_off /
- * *out_len give the raw contents. */
-static gboolean
-scan_string (Scanner  *s,
-             guint32  *out_off,
-             guint32  *out_len,
-             gboolean *out_escaped)
-{
-  const guchar *begin = ++s->p;
-  gboolean escaped = FALSE;
-
-  for (;;)
-    {
-      guint8 cls;
-
-      s->p = skip_plain (s->p, s->end);
-
-      if (s->p >= s->end)
-        {
-          scan_fail (s, begin - 1, "unterminated string");
-          return FALSE;
-        }
-
-      cls = string_class[*s->p];
-      if (cls == 1)
-        break;
-
-      if (cls == 4)
-        {
-          if (!scan_utf8 (s))
-            return FALSE;
-          continue;
-        }
-
-      if (cls == 3)
-        {
-          scan_fail (s, s->p, "unescaped control character 0x%02x in string", *s->p);
-          return FALSE;
-        }
-
-      /* A backslash. */
-      escaped = TRUE;
-      if (s->end - s->p < 2)
-        {
-          scan_fail (s, begin - 1, "unterminated string");
-          return FALSE;
-        }
-
-      switch (s->p[1])
-        {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-          s->p += 2;
-          break;
-
-        case 'u':
-          {
-            guint cp;
-
-            if (!read_hex4 (s->p + 2, s->end, &cp))
-              {
-                scan_fail (s, s->p, "“\\u” needs four hexadecimal digits");
-                return FALSE;
-              }
-
-            if (cp >= 0xdc00 && cp <= 0xdfff)
-              {
-                scan_fail (s, s->p, "lone low surrogate \\u%04x", cp);
-                return FALSE;
-              }
-
-            if (cp >= 0xd800 && cp <= 0xdbff)
-              {
-                guint lo;
-
-                if (s->end - s->p < 12 || s->p[6] != '\\' || s->p[7] != 'u' ||
-                    !read_hex4 (s->p + 8, s->end, &lo) || lo < 0xdc00 || lo > 0xdfff)
-                  {
-                    scan_fail (s, s->p, "high surrogate \\u%04x not followed by a low one", cp);
-                    return FALSE;
-                  }
-                s->p += 12;
-              }
-            else
-              s->p += 6;
-          }
-          break;
-
-        default:
-          if (s->p[1] >= 0x21 && s->p[1] < 0x7f)
-            scan_fail (s, s->p, "invalid escape “\\%c”", s->p[1]);
-          else
-            scan_fail (s, s->p, "invalid escape: backslash before byte 0x%02x", s->p[1]);
-          return FALSE;
-        }
-    }
-
-  /* Offsets fit: wire_envelope_parse() refuses texts past 4 GiB. */
-  if (out_off != NULL)
-    {
-      *out_off = (guint32) (begin - s->start);
-      *out_len = (guint32) (s->p - begin);
-      *out_escaped = escaped;
-    }
-  s->p++;
-
-  return TRUE;
-}
-
-/* The common string (ASCII, no escapes) without a call; anything else goes to scan_string(),
- * which starts over at the opening quote. */
-static inline gboolean
-scan_string_fast (Scanner  *s,
-                  guint32  *out_off,
-                  guint32  *out_len,
-                  gboolean *out_escaped)
-{
-  const guchar *begin = s->p + 1;
-  const guchar *q = skip_plain (begin, s->end);
-
-  if (G_LIKELY (q < s->end && *q == '"'))
-    {
-      if (out_off != NULL)
-        {
-          *out_off = (guint32) (begin - s->start);
-          *out_len = (guint32) (q - begin);
-          *out_escaped = FALSE;
-        }
-      s->p = q + 1;
-      return TRUE;
-    }
-
-  return scan_string (s, out_off, out_len, out_escaped);
-}
-
-/* RFC 8259 §6. When @out_int is given, *@out_is_int says whether the number is an integer that
- * fits in 64 bits, and only then is *@out_int its value. */
-static gboolean
-scan_number (Scanner  *s,
-             gint64   *out_int,
-             gboolean *out_is_int)
-{
-  const guchar *begin = s->p;
-  const guchar *p = s->p;
-  const guchar *end = s->end;
-  const guchar *digits;
-  gboolean negative = FALSE;
-  gboolean is_int = TRUE;
-
-  if (*p == '-')
-    {
-      negative = TRUE;
-      p++;
-    }
-
-  digits = p;
-  if (p >= end || !is_digit (*p))
-    {
-      scan_fail (s, begin, "invalid number");
-      return FALSE;
-    }
-
-  if (*p == '0')
-    {
-      p++;
-      if (p < end && is_digit (*p))
-        {
-          scan_fail (s, begin, "number with a leading zero");
-          return FALSE;
-        }
-    }
-  else
-    {
-      while (p < end && is_digit (*p))
-        p++;
-    }
-
-  if (out_int != NULL)
-    {
-      /* Up to 19 digits cannot overflow an unsigned 64-bit accumulator; 20 are checked. */
-      gsize n_digits = p - digits;
-      guint64 magnitude = 0;
-      gboolean fits = n_digits <= 20;
-
-      for (gsize i = 0; fits && i < n_digits; i++)
-        {
-          guint d = digits[i] - '0';
-
-          if (i == 19 && (magnitude > G_MAXUINT64 / 10 ||
-                          (magnitude == G_MAXUINT64 / 10 && d > G_MAXUINT64 % 10)))
-            fits = FALSE;
-          else
-            magnitude = magnitude * 10 + d;
-        }
-
-      if (fits && (negative ? magnitude <= (guint64) G_MAXINT64 + 1 : magnitude <= G_MAXINT64))
-        *out_int = negative ? (gint64) (0 - magnitude) : (gint64) magnitude;
-      else
-        is_int = FALSE;
-    }
-
-  if (p < end && *p == '.')
-    {
-      is_int = FALSE;
-      p++;
-      if (p >= end || !is_digit (*p))
-        {
-          scan_fail (s, begin, "invalid number: digits must follow “.”");
-          return FALSE;
-        }
-      while (p < end && is_digit (*p))
-        p++;
-    }
-
-  if (p < end && (*p == 'e' || *p == 'E'))
-    {
-      is_int = FALSE;
-      p++;
-      if (p < end && (*p == '+' || *p == '-'))
-        p++;
-      if (p >= end || !is_digit (*p))
-        {
-          scan_fail (s, begin, "invalid number: digits must follow the exponent");
-          return FALSE;
-        }
-      while (p < end && is_digit (*p))
-        p++;
-    }
-
-  if (out_is_int != NULL)
-    *out_is_int = is_int;
-  s->p = p;
-
-  return TRUE;
-}
-
-static gboolean
-scan_literal (Scanner    *s,
-              const char *word,
-              gsize       len)
-{
-  if ((gsize) (s->end - s->p) < len || memcmp (s->p, word, len) != 0)
-    {
-      scan_fail (s, s->p, "invalid literal (expected “%s”)", word);
-      return FALSE;
-    }
-
-  s->p += len;
-  return TRUE;
-}
-
-static gboolean scan_value (Scanner *s,
-                            guint    depth);
-
-static gboolean
-scan_container (Scanner *s,
-                guint    depth)
-{
-  gboolean is_object = *s->p == '{';
-  guchar close = is_object ? '}' : ']';
-
-  if (depth >= MAX_DEPTH)
-    {
-      scan_fail (s, s->p, "nesting deeper than %d levels", MAX_DEPTH);
-      return FALSE;
-    }
-
-  s->p++;
-  skip_ws (s);
-  if (s->p < s->end && *s->p == close)
-    {
-      s->p++;
-      return TRUE;
-    }
-
-  for (;;)
-    {
-      char buf[16];
-
-      if (is_object)
-        {
-          if (s->p >= s->end || *s->p != '"')
-            {
-              scan_fail (s, s->p, "expected a member name, found %s",
-                         describe_byte (s->p, s->end, buf));
-              return FALSE;
-            }
-          if (!scan_string_fast (s, NULL, NULL, NULL))
-            return FALSE;
-          skip_ws (s);
-          if (s->p >= s->end || *s->p != ':')
-            {
-              scan_fail (s, s->p, "expected “:” after a member name, found %s",
-                         describe_byte (s->p, s->end, buf));
-              return FALSE;
-            }
-          s->p++;
-          skip_ws (s);
-        }
-
-      if (!scan_value (s, depth + 1))
-        return FALSE;
-
-      skip_ws (s);
-      if (s->p < s->end && *s->p == ',')
-        {
-          s->p++;
-          skip_ws (s);
-          continue;
-        }
-      if (s->p < s->end && *s->p == close)
-        {
-          s->p++;
-          return TRUE;
-        }
-
-      scan_fail (s, s->p, "expected “,” or “%c”, found %s", close,
-                 describe_byte (s->p, s->end, buf));
-      return FALSE;
-    }
-}
-
-/* s->p is on the first byte of a value (whitespace already skipped). */
-static gboolean
-scan_value (Scanner *s,
-            guint    depth)
-{
-  char buf[16];
-
-  if (s->p >= s->end)
-    {
-      scan_fail (s, s->p, "unexpected end of the text, expected a value");
-      return FALSE;
-    }
-
-  switch (*s->p)
-    {
-    case '{':
-    case '[':
-      return scan_container (s, depth);
-    case '"':
-      return scan_string_fast (s, NULL, NULL, NULL);
-    case 't':
-      return scan_literal (s, "true", 4);
-    case 'f':
-      return scan_literal (s, "false", 5);
-    case 'n':
-      return scan_literal (s, "null", 4);
-    case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
-      return scan_number (s, NULL, NULL);
-    default:
-      scan_fail (s, s->p, "expected a value, found %s", describe_byte (s->p, s->end, buf));
-      return FALSE;
-    }
-}
-
-/* Decodes a validated raw string into @out (which has room for @len bytes: decoding never
- * grows a string). Returns the decoded length. */
-static gsize
-decode_string (const guchar *raw,
-               gsize         len,
-               char         *out)
-{
-  const guchar *p = raw;
-  const guchar *end = raw + len;
-  char *o = out;
-
-  while (p < end)
-    {
-      const guchar *run = p;
-      guint cp;
-
-      while (p < end && *p != '\\')
-        p++;
-      memcpy (o, run, p - run);
-      o += p - run;
-      if (p >= end)
-        break;
-
-      switch (p[1])
-        {
-        case 'b': *o++ = '\b'; p += 2; break;
-        case 'f': *o++ = '\f'; p += 2; break;
-        case 'n': *o++ = '\n'; p += 2; break;
-        case 'r': *o++ = '\r'; p += 2; break;
-        case 't': *o++ = '\t'; p += 2; break;
-        case 'u':
-          read_hex4 (p + 2, end, &cp);
-          p += 6;
-          if (cp >= 0xd800 && cp <= 0xdbff)
-            {
-              guint lo = 0;
-
-              read_hex4 (p + 2, end, &lo);
-              cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-              p += 6;
-            }
-          o += g_unichar_to_utf8 (cp, o);
-          break;
-        default:
-          *o++ = (char) p[1];
-          p += 2;
-          break;
-        }
-    }
-
-  return o - out;
-}
+} EnvelopeScan;
 
 static Field
 field_for_key (const char *k,
@@ -786,10 +167,10 @@ field_for_key (const char *k,
 }
 
 static Field
-field_for_member (Scanner      *s,
+field_for_member (EnvelopeScan *s,
                   const Member *m)
 {
-  const char *raw = (const char *) s->start + m->key_off;
+  const char *raw = (const char *) s->json.start + m->key_off;
   char decoded[32];
   gsize len;
 
@@ -799,12 +180,12 @@ field_for_member (Scanner      *s,
   /* An escaped name ("\u0074ype") is rare; none of ours is longer than 19 bytes decoded. */
   if (m->key_len > sizeof decoded)
     return F_NONE;
-  len = decode_string ((const guchar *) raw, m->key_len, decoded);
+  len = wire_json_decode_string ((const guchar *) raw, m->key_len, decoded);
   return field_for_key (decoded, len);
 }
 
 static void
-add_member (Scanner      *s,
+add_member (EnvelopeScan *s,
             const Member *m)
 {
   if (s->n_members == s->members_alloc)
@@ -826,15 +207,16 @@ add_member (Scanner      *s,
 
 /* The top-level object of a frame: validated like any object, and its members recorded. */
 static gboolean
-scan_top_object (Scanner *s)
+scan_top_object (EnvelopeScan *s)
 {
+  WireJsonScanner *json = &s->json;
   char buf[16];
 
-  s->p++;
-  skip_ws (s);
-  if (s->p < s->end && *s->p == '}')
+  json->p++;
+  wire_json_skip_ws (json);
+  if (json->p < json->end && *json->p == '}')
     {
-      s->p++;
+      json->p++;
       return TRUE;
     }
 
@@ -844,32 +226,32 @@ scan_top_object (Scanner *s)
       Field field;
       const guchar *value;
 
-      if (s->p >= s->end || *s->p != '"')
+      if (json->p >= json->end || *json->p != '"')
         {
-          scan_fail (s, s->p, "expected a member name, found %s",
-                     describe_byte (s->p, s->end, buf));
+          wire_json_scanner_fail (json, json->p, "expected a member name, found %s",
+                                  wire_json_describe_byte (json->p, json->end, buf));
           return FALSE;
         }
-      if (!scan_string_fast (s, &m.key_off, &m.key_len, &m.key_escaped))
+      if (!wire_json_scan_string_fast (json, &m.key_off, &m.key_len, &m.key_escaped))
         return FALSE;
-      skip_ws (s);
-      if (s->p >= s->end || *s->p != ':')
+      wire_json_skip_ws (json);
+      if (json->p >= json->end || *json->p != ':')
         {
-          scan_fail (s, s->p, "expected “:” after a member name, found %s",
-                     describe_byte (s->p, s->end, buf));
+          wire_json_scanner_fail (json, json->p, "expected “:” after a member name, found %s",
+                                  wire_json_describe_byte (json->p, json->end, buf));
           return FALSE;
         }
-      s->p++;
-      skip_ws (s);
+      json->p++;
+      wire_json_skip_ws (json);
 
-      value = s->p;
+      value = json->p;
       field = field_for_member (s, &m);
 
-      if (s->p < s->end && *s->p == '"')
+      if (json->p < json->end && *json->p == '"')
         {
           RawString str;
 
-          if (!scan_string_fast (s, &str.off, &str.len, &str.escaped))
+          if (!wire_json_scan_string_fast (json, &str.off, &str.len, &str.escaped))
             return FALSE;
           str.present = TRUE;
           if (field < N_STRING_FIELDS)
@@ -879,19 +261,19 @@ scan_top_object (Scanner *s)
           else if (field != F_NONE)
             s->ints[field - F_TS] = -1;
         }
-      else if (s->p < s->end && (*s->p == '-' || g_ascii_isdigit (*s->p)) &&
-               field >= F_TS && field < F_SUCCESS)
+      else if (json->p < json->end && (*json->p == '-' || wire_json_is_digit (*json->p)) &&
+                                                                              field >= F_TS && field < F_SUCCESS)
         {
           gint64 v = -1;
           gboolean is_int = FALSE;
 
-          if (!scan_number (s, &v, &is_int))
+          if (!wire_json_scan_number (json, &v, &is_int))
             return FALSE;
           s->ints[field - F_TS] = is_int ? v : -1;
         }
       else
         {
-          if (!scan_value (s, 1))
+          if (!wire_json_scan_value (json, 1))
             return FALSE;
           if (field < N_STRING_FIELDS)
             s->strings[field].present = FALSE;
@@ -901,102 +283,70 @@ scan_top_object (Scanner *s)
             s->ints[field - F_TS] = -1;
         }
 
-      m.value_off = (guint32) (value - s->start);
-      m.value_len = (guint32) (s->p - value);
+      m.value_off = (guint32) (value - json->start);
+      m.value_len = (guint32) (json->p - value);
       add_member (s, &m);
 
-      skip_ws (s);
-      if (s->p < s->end && *s->p == ',')
+      wire_json_skip_ws (json);
+      if (json->p < json->end && *json->p == ',')
         {
-          s->p++;
-          skip_ws (s);
+          json->p++;
+          wire_json_skip_ws (json);
           continue;
         }
-      if (s->p < s->end && *s->p == '}')
+      if (json->p < json->end && *json->p == '}')
         {
-          s->p++;
+          json->p++;
           return TRUE;
         }
 
-      scan_fail (s, s->p, "expected “,” or “}”, found %s", describe_byte (s->p, s->end, buf));
+      wire_json_scanner_fail (json, json->p, "expected “,” or “}”, found %s",
+                              wire_json_describe_byte (json->p, json->end, buf));
       return FALSE;
     }
 }
 
-static void
-scanner_init (Scanner     *s,
-              const char  *data,
-              gsize        len,
-              GError     **error)
-{
-  s->start = (const guchar *) data;
-  s->p = s->start;
-  s->end = s->start + len;
-  s->error = error;
-  s->failed = FALSE;
-}
-
 static gboolean
-scan_document (Scanner *s)
+scan_document (EnvelopeScan *s)
 {
+  WireJsonScanner *json = &s->json;
   char buf[16];
 
-  skip_ws (s);
+  wire_json_skip_ws (json);
 
-  if (s->collect)
+  if (json->p >= json->end)
     {
-      if (s->p >= s->end)
-        {
-          scan_fail (s, s->p, "empty frame, expected a JSON object");
-          return FALSE;
-        }
-      if (*s->p != '{')
-        {
-          /* Say what it is, once it is known to be valid JSON at all. */
-          const guchar *begin = s->p;
-
-          if (!scan_value (s, 0))
-            return FALSE;
-          s->failed = TRUE;
-          g_set_error (s->error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,
-                       "The frame is not a JSON object but %s",
-                       *begin == '[' ? "an array" :
-                       *begin == '"' ? "a string" :
-                       *begin == 'n' ? "null" :
-                       *begin == 't' || *begin == 'f' ? "a boolean" : "a number");
-          return FALSE;
-        }
-      if (!scan_top_object (s))
-        return FALSE;
+      wire_json_scanner_fail (json, json->p, "empty frame, expected a JSON object");
+      return FALSE;
     }
-  else if (!scan_value (s, 0))
+  if (*json->p != '{')
+    {
+      /* Say what it is, once it is known to be valid JSON at all. */
+      const guchar *begin = json->p;
+
+      if (!wire_json_scan_value (json, 0))
+        return FALSE;
+      json->failed = TRUE;
+      g_set_error (json->error, WIRE_ERROR, WIRE_ERROR_BAD_FRAME,
+                   "The frame is not a JSON object but %s",
+                   *begin == '[' ? "an array" :
+                   *begin == '"' ? "a string" :
+                   *begin == 'n' ? "null" :
+                   *begin == 't' || *begin == 'f' ? "a boolean" : "a number");
+      return FALSE;
+    }
+  if (!scan_top_object (s))
     return FALSE;
 
-  skip_ws (s);
-  if (s->p < s->end)
+  wire_json_skip_ws (json);
+  if (json->p < json->end)
     {
-      scan_fail (s, s->p, "unexpected %s after the JSON value",
-                 describe_byte (s->p, s->end, buf));
+      wire_json_scanner_fail (json, json->p, "unexpected %s after the JSON value",
+                              wire_json_describe_byte (json->p, json->end, buf));
       return FALSE;
     }
 
   return TRUE;
-}
-
-gboolean
-wire_json_validate (const char  *text,
-                    gsize        len,
-                    GError     **error)
-{
-  Scanner s;
-
-  g_return_val_if_fail (text != NULL || len == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  scanner_init (&s, text, len, error);
-  s.collect = FALSE;
-
-  return scan_document (&s);
 }
 
 static inline gsize
@@ -1011,7 +361,7 @@ wire_envelope_parse (const char  *data,
                      GError     **error)
 {
   WireEnvelopeReal *env;
-  Scanner s;
+  EnvelopeScan s;
   gsize members_off;
   gsize text_off;
   gsize strings_off;
@@ -1030,8 +380,7 @@ wire_envelope_parse (const char  *data,
       return NULL;
     }
 
-  scanner_init (&s, data, len, error);
-  s.collect = TRUE;
+  wire_json_scanner_init (&s.json, data, len, error);
   memset (s.strings, 0, sizeof s.strings);
   for (guint i = 0; i < N_INT_FIELDS; i++)
     s.ints[i] = -1;
@@ -1094,7 +443,7 @@ wire_envelope_parse (const char  *data,
         continue;
 
       if (raw->escaped)
-        n = decode_string ((const guchar *) data + raw->off, raw->len, strings);
+        n = wire_json_decode_string ((const guchar *) data + raw->off, raw->len, strings);
       else
         {
           n = raw->len;
@@ -1183,7 +532,7 @@ member_name_equal (WireEnvelopeReal *env,
     return m->key_len == name_len && memcmp (raw, name, name_len) == 0;
 
   decoded = g_malloc (m->key_len + 1);
-  len = decode_string ((const guchar *) raw, m->key_len, decoded);
+  len = wire_json_decode_string ((const guchar *) raw, m->key_len, decoded);
   return len == name_len && memcmp (decoded, name, name_len) == 0;
 }
 
@@ -1275,7 +624,7 @@ wire_envelope_dup_member_strv (WireEnvelope *envelope,
   g_autoptr(GPtrArray) strv = NULL;
   const char *raw;
   gsize len;
-  Scanner s;
+  WireJsonScanner s;
 
   g_return_val_if_fail (envelope != NULL, NULL);
   g_return_val_if_fail (member != NULL, NULL);
@@ -1284,11 +633,11 @@ wire_envelope_dup_member_strv (WireEnvelope *envelope,
   if (raw == NULL || raw[0] != '[')
     return NULL;
 
-  scanner_init (&s, raw, len, NULL);
+  wire_json_scanner_init (&s, raw, len, NULL);
   strv = g_ptr_array_new_with_free_func (g_free);
 
   s.p++;
-  skip_ws (&s);
+  wire_json_skip_ws (&s);
   while (s.p < s.end && *s.p != ']')
     {
       guint32 off, slen;
@@ -1296,11 +645,11 @@ wire_envelope_dup_member_strv (WireEnvelope *envelope,
       char *str;
       gsize n;
 
-      if (*s.p != '"' || !scan_string (&s, &off, &slen, &escaped))
+      if (*s.p != '"' || !wire_json_scan_string (&s, &off, &slen, &escaped))
         return NULL;
 
       str = g_malloc (slen + 1);
-      n = escaped ? decode_string ((const guchar *) raw + off, slen, str) : slen;
+      n = escaped ? wire_json_decode_string ((const guchar *) raw + off, slen, str) : slen;
       if (!escaped)
         memcpy (str, raw + off, slen);
       str[n] = '\0';
@@ -1310,11 +659,11 @@ wire_envelope_dup_member_strv (WireEnvelope *envelope,
       if (escaped && memchr (str, '\0', n) != NULL)
         return NULL;
 
-      skip_ws (&s);
+      wire_json_skip_ws (&s);
       if (s.p < s.end && *s.p == ',')
         {
           s.p++;
-          skip_ws (&s);
+          wire_json_skip_ws (&s);
         }
     }
 
