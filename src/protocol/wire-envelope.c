@@ -81,13 +81,13 @@ G_STATIC_ASSERT (G_STRUCT_OFFSET (WireEnvelopeReal, pub) == 0);
 typedef struct
 {
   WireJsonScanner json;
-  RawString     strings[N_STRING_FIELDS];
-  gint64        ints[N_INT_FIELDS];
-  int           success;
-  Member       *members;
-  guint         n_members;
-  guint         members_alloc;
-  Member        inline_members[INLINE_MEMBERS];
+  RawString       strings[N_STRING_FIELDS];
+  gint64          ints[N_INT_FIELDS];
+  int             success;
+  Member         *members;
+  guint           n_members;
+  guint           members_alloc;
+  Member          inline_members[INLINE_MEMBERS];  /* most frames need no heap for spans */
 } EnvelopeScan;
 
 static Field
