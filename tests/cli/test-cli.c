@@ -63,6 +63,7 @@ fixture_set_up (Fixture       *fx,
 static void
 remove_tree (const char *path)
 {
+  /* Recursive: the settings test nests a schema and a keyfile directory. */
   g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
@@ -70,7 +71,10 @@ remove_tree (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
-      g_remove (child);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
     }
   g_rmdir (path);
 }
@@ -213,8 +217,22 @@ wait_cb (GObject      *source,
 }
 
 static void
+spawn_cli_with_env (Fixture            *fx,
+                    const char * const *args,
+                    const char * const *env);
+
+static void
 spawn_cli (Fixture            *fx,
            const char * const *args)
+{
+  spawn_cli_with_env (fx, args, NULL);
+}
+
+/* @env: "NAME=value" pairs set for the child only. */
+static void
+spawn_cli_with_env (Fixture            *fx,
+                    const char * const *args,
+                    const char * const *env)
 {
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -228,6 +246,12 @@ spawn_cli (Fixture            *fx,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE
                                         | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   fx->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                               &error);
   g_assert_no_error (error);
@@ -721,6 +745,96 @@ test_metrics_listen (Fixture       *fx,
   g_assert_cmpint (wait_exit (fx), ==, 0);
 }
 
+static void
+reset_child (Fixture *fx)
+{
+  g_clear_object (&fx->process);
+  g_clear_object (&fx->out);
+  fx->exited = fx->out_done = fx->err_done = FALSE;
+  g_ptr_array_set_size (fx->lines, 0);
+  g_string_truncate (fx->raw_out, 0);
+  g_string_truncate (fx->raw_err, 0);
+}
+
+/* The saved settings (GSettings, here a keyfile) are the base and every flag overrides them:
+ * two attempts from the settings give up with 4 against a gateway that refuses upgrades, and
+ * --reconnect-max-attempts 0 on the command line keeps trying until --duration. */
+static void
+test_saved_settings (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *schema_src = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
+  g_autofree char *schema_dir = g_build_filename (fx->tmpdir, "schemas", NULL);
+  g_autofree char *config_dir = g_build_filename (fx->tmpdir, "config", NULL);
+  g_autofree char *keyfile_dir = g_build_filename (config_dir, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (keyfile_dir, "keyfile", NULL);
+  g_autofree char *schema_env = g_strconcat ("GSETTINGS_SCHEMA_DIR=", schema_dir, NULL);
+  g_autofree char *config_env = g_strconcat ("XDG_CONFIG_HOME=", config_dir, NULL);
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, "user-1", NULL, NULL, NULL, 3600);
+  g_autofree char *url = g_strdup_printf ("%s/ws/notifications/user-1", fx->base_url);
+  const char *env[] = { "GSETTINGS_BACKEND=keyfile", schema_env, config_env, NULL };
+  g_autoptr (JsonObject) fault = json_object_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *compile = g_find_program_in_path ("glib-compile-schemas");
+  int status = -1;
+
+  if (compile == NULL)
+    {
+      g_test_skip ("glib-compile-schemas is not installed");
+      return;
+    }
+  g_mkdir_with_parents (schema_dir, 0700);
+  g_mkdir_with_parents (keyfile_dir, 0700);
+  {
+    const char *argv[] = { compile, "--strict", "--targetdir", schema_dir, schema_src, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                  &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_file_set_contents (keyfile,
+                       "[io/github/wirescope/Wirescope]\n"
+                       "reconnect-max-attempts=uint32 2\n"
+                       "reconnect-base-delay-ms=uint32 50\n"
+                       "reconnect-max-delay-ms=uint32 100\n"
+                       "jitter='none'\n",
+                       -1, &error);
+  g_assert_no_error (error);
+
+  json_object_set_string_member (fault, "action", "refuse");
+  json_object_set_int_member (fault, "ms", 600000);
+  g_assert_true (wire_gateway_apply_fault (fx->gateway, fault, &error));
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "connect", url, "--token", token, "--json", NULL };
+
+    spawn_cli_with_env (fx, args, env);
+    g_assert_cmpint (wait_exit (fx), ==, 4);
+  }
+
+  reset_child (fx);
+  {
+    const char *args[] = { "connect", url, "--token", token, "--json",
+                           "--reconnect-max-attempts", "0", "--duration", "1.5", NULL };
+
+    spawn_cli_with_env (fx, args, env);
+    g_assert_cmpint (wait_exit (fx), ==, 0);
+    g_assert_cmpuint (count_events (fx, "state", "to", "reconnecting"), >=, 3);
+  }
+
+  /* --no-settings starts from the defaults: never give up, with second-long delays. */
+  reset_child (fx);
+  {
+    const char *args[] = { "connect", url, "--token", token, "--json", "--no-settings",
+                           "--duration", "1.5", NULL };
+
+    spawn_cli_with_env (fx, args, env);
+    g_assert_cmpint (wait_exit (fx), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -746,6 +860,9 @@ main (int    argc,
               test_record_and_export, fixture_tear_down);
   g_test_add ("/wire/cli/metrics-listen", Fixture, "gateway", fixture_set_up,
               test_metrics_listen, fixture_tear_down);
+
+  g_test_add ("/wire/cli/saved-settings", Fixture, "gateway", fixture_set_up,
+              test_saved_settings, fixture_tear_down);
 
   return g_test_run ();
 }
