@@ -508,7 +508,7 @@ wire_composer_init (WireComposer *self)
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->payload_view), "changed",
                             G_CALLBACK (validate_cb), self);
-  wire_composer_set_payload (self, "{\n  \"text\": \"Hello\"\n}");
+  /* Empty rather than a sample to edit: what is typed (or pasted) is the whole payload. */
   validate (self);
 }
 

@@ -671,10 +671,10 @@ composer_done (gpointer data)
 }
 
 static gboolean
-composer_can_send (gpointer data)
+composer_offers_chat (gpointer data)
 {
   wire_composer_refresh (WIRE_COMPOSER (data));
-  return wire_composer_can_send (WIRE_COMPOSER (data));
+  return wire_composer_select_channel (WIRE_COMPOSER (data), "chat:s1");
 }
 
 static void
@@ -710,10 +710,11 @@ test_page_live_connection (PageFixture   *fixture,
   wire_channel_list_refresh (channels);
   g_assert_cmpuint (g_list_model_get_n_items (wire_channel_list_get_model (channels)), >=, 1);
 
-  /* Explained before sending: not JSON, not an object. */
-  g_assert_true (wait_for (composer_can_send, composer));
-  g_assert_true (wire_composer_select_channel (composer, "chat:s1"));
+  /* Explained before sending: empty, not JSON, not an object. */
+  g_assert_true (wait_for (composer_offers_chat, composer));
   g_assert_true (wire_composer_select_event (composer, "user_message"));
+  g_assert_false (wire_composer_can_send (composer));
+  g_assert_nonnull (strstr (wire_composer_get_problem (composer), "empty"));
   wire_composer_set_payload (composer, "{\"text\": ");
   g_assert_false (wire_composer_can_send (composer));
   g_assert_nonnull (strstr (wire_composer_get_problem (composer), "JSON"));
