@@ -51,4 +51,13 @@ void                     wire_gateway_log_event        (WireGateway        *self
                                                         const char         *reason,
                                                         int                 code);
 
+/* Testing only (fuzz targets, tests): attaches a server-side WebSocket over @stream (memory
+ * streams will do: no socket, no HTTP upgrade) as a new session on endpoint @path, exactly as an
+ * upgraded connection would be. Returns the connection (transfer full; NULL for an unknown path):
+ * emitting its "message" signal delivers a frame to the session as libsoup would, and closing it
+ * ends the session through the gateway's usual path. */
+SoupWebsocketConnection *wire_gateway_attach_stream    (WireGateway        *self,
+                                                        GIOStream          *stream,
+                                                        const char         *path);
+
 G_END_DECLS

@@ -69,8 +69,7 @@ struct _WireGatewaySession
   GSource                  *writable_source;
   guint                    pump_timeout_id;
 
-  guint                    auth_timeout_id;
-  guint                    idle_timeout_id;
+  gint64                   started_us;
   guint                    close_guard_id;
   gboolean                 raw_close_pending;
 };
@@ -109,13 +108,6 @@ clear_outgoing (WireGatewaySession *self)
       g_source_destroy (self->writable_source);
       g_clear_pointer (&self->writable_source, g_source_unref);
     }
-}
-
-static void
-stop_timers (WireGatewaySession *self)
-{
-  g_clear_handle_id (&self->auth_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
 }
 
 static void
@@ -170,7 +162,6 @@ ws_closed_cb (SoupWebsocketConnection *ws,
     code = WIRE_CLOSE_ABNORMAL;
   self->close_code = code;
   self->state = STATE_CLOSED;
-  stop_timers (self);
   g_clear_handle_id (&self->close_guard_id, g_source_remove);
   clear_outgoing (self);
   unsubscribe_all (self);
@@ -406,7 +397,6 @@ wire_gateway_session_close (WireGatewaySession *self,
     return;
   self->state = STATE_CLOSING;
   self->close_code = code;
-  stop_timers (self);
   /* Frames held back by a latency fault go out before the close frame. */
   if (!g_queue_is_empty (&self->outgoing))
     {
@@ -443,7 +433,6 @@ wire_gateway_session_drop (WireGatewaySession *self)
     return;
   self->close_code = WIRE_CLOSE_ABNORMAL;
   self->state = STATE_CLOSING;
-  stop_timers (self);
   clear_outgoing (self);
   drop_socket (self);
 }
@@ -619,36 +608,35 @@ strv_contains_opt (char       **strv,
   return strv != NULL && g_strv_contains ((const char * const *) strv, str);
 }
 
-static gboolean
-idle_check_cb (gpointer user_data);
-
-static void
-arm_idle_timer (WireGatewaySession *self,
-                guint               ms)
+/* Called by the gateway's single sweep timer (one timer for thousands of connections costs far
+ * less than one each): the auth timeout (4008) and the idle close (4010). */
+void
+wire_gateway_session_check_timeouts (WireGatewaySession *self,
+                                     gint64              now_us)
 {
-  g_clear_handle_id (&self->idle_timeout_id, g_source_remove);
-  self->idle_timeout_id = g_timeout_add (MAX (ms, 1), idle_check_cb, self);
-}
+  const WireGatewayConfig *config;
 
-/* Re-arms lazily: a frame only stores its time, the timer checks when it fires. */
-static gboolean
-idle_check_cb (gpointer user_data)
-{
-  WireGatewaySession *self = user_data;
-  const WireGatewayConfig *config = wire_gateway_get_config (self->gateway);
-  gint64 idle_us = (gint64) config->heartbeat_interval_ms * WIRE_IDLE_HEARTBEATS * 1000;
-  gint64 since = MAX (self->last_rx_us, self->stall_until_us);
-  gint64 now = g_get_monotonic_time ();
+  g_return_if_fail (WIRE_IS_GATEWAY_SESSION (self));
 
-  self->idle_timeout_id = 0;
-  if (now - since >= idle_us)
+  config = wire_gateway_get_config (self->gateway);
+  if (self->state == STATE_AWAITING_AUTH
+      && now_us - self->started_us >= (gint64) config->auth_timeout_ms * 1000)
     {
-      wire_gateway_log_event (self->gateway, self, "idle", NULL, WIRE_CLOSE_IDLE);
-      wire_gateway_session_close (self, WIRE_CLOSE_IDLE, "Idle");
+      wire_gateway_log_event (self->gateway, self, "refused", "auth_timeout",
+                              WIRE_CLOSE_AUTH_TIMEOUT);
+      wire_gateway_session_close (self, WIRE_CLOSE_AUTH_TIMEOUT, "No auth request in time");
     }
-  else
-    arm_idle_timer (self, (since + idle_us - now + 999) / 1000);
-  return G_SOURCE_REMOVE;
+  else if (self->state == STATE_OPEN)
+    {
+      gint64 idle_us = (gint64) config->heartbeat_interval_ms * WIRE_IDLE_HEARTBEATS * 1000;
+      gint64 since = MAX (self->last_rx_us, self->stall_until_us);
+
+      if (now_us - since >= idle_us)
+        {
+          wire_gateway_log_event (self->gateway, self, "idle", NULL, WIRE_CLOSE_IDLE);
+          wire_gateway_session_close (self, WIRE_CLOSE_IDLE, "Idle");
+        }
+    }
 }
 
 static void
@@ -668,8 +656,6 @@ handle_auth (WireGatewaySession *self,
   gsize secret_len;
   const guint8 *secret;
   int code = 0;
-
-  g_clear_handle_id (&self->auth_timeout_id, g_source_remove);
 
   env = wire_envelope_parse (data, len, &error);
   if (env == NULL || env->frame_type != WIRE_FRAME_AUTH)
@@ -815,7 +801,6 @@ handle_auth (WireGatewaySession *self,
   wire_gateway_session_send_text (self, frame->str, frame->len);
   announce_subscriptions (self, added);
 
-  arm_idle_timer (self, config->heartbeat_interval_ms * WIRE_IDLE_HEARTBEATS);
   wire_gateway_log_event (self->gateway, self, "authenticated", NULL, 0);
   g_signal_emit (self, signals[SIGNAL_AUTHENTICATED], 0);
 }
@@ -1046,16 +1031,6 @@ ws_error_cb (SoupWebsocketConnection *ws,
   g_debug ("%s: %s", self->connection_id, error->message);
 }
 
-static void
-auth_timeout_cb (gpointer user_data)
-{
-  WireGatewaySession *self = user_data;
-
-  self->auth_timeout_id = 0;
-  wire_gateway_log_event (self->gateway, self, "refused", "auth_timeout", WIRE_CLOSE_AUTH_TIMEOUT);
-  wire_gateway_session_close (self, WIRE_CLOSE_AUTH_TIMEOUT, "No auth request in time");
-}
-
 void
 wire_gateway_session_start (WireGatewaySession *self,
                             int                 refuse_code,
@@ -1081,8 +1056,7 @@ wire_gateway_session_start (WireGatewaySession *self,
       refuse_auth (self, "forbidden", refuse_reason, refuse_code);
       return;
     }
-  self->auth_timeout_id = g_timeout_add_once (MAX (config->auth_timeout_ms, 1), auth_timeout_cb,
-                                              self);
+  self->started_us = g_get_monotonic_time ();
 }
 
 static void
@@ -1090,7 +1064,6 @@ wire_gateway_session_dispose (GObject *object)
 {
   WireGatewaySession *self = WIRE_GATEWAY_SESSION (object);
 
-  stop_timers (self);
   g_clear_handle_id (&self->close_guard_id, g_source_remove);
   clear_outgoing (self);
   if (self->ws != NULL)

@@ -24,6 +24,9 @@ WireGatewaySession *wire_gateway_session_new              (WireGateway          
 void                wire_gateway_session_start            (WireGatewaySession      *self,
                                                            int                      refuse_code,
                                                            const char              *refuse_reason);
+/* The auth timeout and the idle close, checked by the gateway's sweep. */
+void                wire_gateway_session_check_timeouts   (WireGatewaySession      *self,
+                                                           gint64                   now_us);
 const char         *wire_gateway_session_get_connection_id (WireGatewaySession     *self);
 const char         *wire_gateway_session_get_user_id      (WireGatewaySession      *self);
 const char         *wire_gateway_session_get_session_id   (WireGatewaySession      *self);

@@ -51,6 +51,7 @@ struct _WireGateway
   GPtrArray               *graveyard;    /* closed sessions, released from an idle */
   guint                    graveyard_id;
   GPtrArray               *delayed;      /* GSource: health answers behind a latency fault */
+  guint                    sweep_id;
 };
 
 enum
@@ -512,6 +513,32 @@ ensure_secret (WireGateway *self)
   self->config.secret = g_bytes_new (buf, sizeof buf);
 }
 
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  WireGateway *self = user_data;
+  g_autoptr (GPtrArray) sessions = wire_gateway_list_sessions (self);
+  gint64 now = g_get_monotonic_time ();
+
+  g_ptr_array_set_free_func (sessions, g_object_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    g_object_ref (g_ptr_array_index (sessions, i));
+  for (guint i = 0; i < sessions->len; i++)
+    wire_gateway_session_check_timeouts (g_ptr_array_index (sessions, i), now);
+  return G_SOURCE_CONTINUE;
+}
+
+/* One timer checks every connection's auth timeout and idle close: a fifth of the shorter of
+ * the two, at most a second (a few ms late is fine for both). */
+static guint
+sweep_interval_ms (WireGateway *self)
+{
+  guint shortest = MIN (self->config.auth_timeout_ms,
+                        self->config.heartbeat_interval_ms * WIRE_IDLE_HEARTBEATS);
+
+  return CLAMP (shortest / 5, 5, 1000);
+}
+
 static GInetAddress *
 resolve_host (const char  *host,
               GError     **error)
@@ -592,6 +619,7 @@ wire_gateway_listen (WireGateway  *self,
   self->started_us = g_get_monotonic_time ();
 
   ensure_secret (self);
+  self->sweep_id = g_timeout_add (sweep_interval_ms (self), sweep_cb, self);
   self->rand = self->seed != 0 ? g_rand_new_with_seed ((guint32) self->seed) : g_rand_new ();
   self->chat = wire_chat_service_new (self, self->rand);
   self->agent = wire_agent_service_new (self, self->rand);
@@ -724,6 +752,7 @@ wire_gateway_dispose (GObject *object)
 {
   WireGateway *self = WIRE_GATEWAY (object);
 
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_object (&self->chat);
   g_clear_object (&self->agent);
   g_clear_object (&self->trip);
@@ -1025,4 +1054,39 @@ WireGateway *
 wire_gateway_new (void)
 {
   return g_object_new (WIRE_TYPE_GATEWAY, NULL);
+}
+
+/* Testing entry point (fuzzing and tests, see wire-gateway-private.h): the same steps as
+ * ws_connected_cb for a server-side WebSocket over any stream, so that frames can be fed to a
+ * real session without a socket or an HTTP upgrade. */
+SoupWebsocketConnection *
+wire_gateway_attach_stream (WireGateway *self,
+                            GIOStream   *stream,
+                            const char  *path)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *slot = NULL;
+  g_autofree char *url = NULL;
+  WireGatewaySession *session;
+  SoupWebsocketConnection *ws;
+  WireEndpointKind kind;
+
+  g_return_val_if_fail (WIRE_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!wire_endpoint_parse_path (path, &kind, &slot, NULL))
+    return NULL;
+  url = g_strconcat ("ws://127.0.0.1", path, NULL);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  ws = soup_websocket_connection_new (stream, uri, SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL,
+                                      NULL);
+  session = wire_gateway_session_new (self, ws, NULL, kind, slot, "127.0.0.1");
+  g_hash_table_insert (self->sessions,
+                       g_strdup (wire_gateway_session_get_connection_id (session)), session);
+  g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
+  g_signal_connect (session, "authenticated", G_CALLBACK (session_authenticated_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_COUNT]);
+  wire_gateway_session_start (session, 0, NULL);
+  return ws;
 }

@@ -311,8 +311,8 @@ print_result (const char   *name,
       g_print ("%-22s %12s\n", name, "failed");
       return;
     }
-  g_print ("%-22s %12.0f %14.0f %10.2f %12.2f\n", name, r->acked_per_s, r->delivered_per_s,
-           r->seconds, r->cpu_s);
+  g_print ("%-22s %12.0f %14.0f %10.2f %12.2f %14.1f\n", name, r->acked_per_s,
+           r->delivered_per_s, r->seconds, r->cpu_s, r->cpu_s * 1e6 / (r->acked_per_s * r->seconds));
 }
 
 int
@@ -366,11 +366,16 @@ main (int    argc,
   else
     g_printerr ("node or %s missing: run npm install in node/gateway-relay\n", relay_js);
 
-  g_print ("%-22s %12s %14s %10s %12s\n", "relay", "acked/s", "delivered/s", "elapsed s",
-           "relay CPU s");
+  g_print ("%-22s %12s %14s %10s %12s %14s\n", "relay", "acked/s", "delivered/s", "elapsed s",
+           "relay CPU s", "CPU us/publish");
   print_result ("wirescope-gateway", &ours);
   print_result ("node ws relay", &theirs);
   if (ours.ok && theirs.ok)
-    g_print ("gateway / node throughput: %.2f\n", ours.acked_per_s / theirs.acked_per_s);
+    g_print ("gateway / node: throughput %.2f, relay CPU per publish %.2f\n"
+             "(one load client drives both; when it is the bottleneck, the CPU column is the "
+             "relay's own cost)\n",
+             ours.acked_per_s / theirs.acked_per_s,
+             (ours.cpu_s / (ours.acked_per_s * ours.seconds))
+               / (theirs.cpu_s / (theirs.acked_per_s * theirs.seconds)));
   return ours.ok ? 0 : 1;
 }
