@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wire-application.h"
+#include "wire-recorder.h"
 #include "wire-window.h"
 #ifdef HAVE_PREFERENCES_WINDOW
 #include "wire-preferences-window.h"
@@ -144,6 +145,9 @@ wire_application_startup (GApplication *app)
   self->config = wire_config_new ();
   load_settings (self);
   self->manager = wire_manager_new (self->config);
+  /* Record from the start so that an export holds the whole session; the message log kept for
+   * export is shorter than the one on screen, so 100 busy connections stay within memory. */
+  wire_recorder_set_message_capacity (wire_recorder_ensure_for_manager (self->manager), 2000);
 }
 
 static void
