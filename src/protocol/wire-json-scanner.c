@@ -543,7 +543,9 @@ wire_json_scanner_init (WireJsonScanner  *s,
                         gsize             len,
                         GError          **error)
 {
-  s->start = (const guchar *) data;
+  /* An empty frame may come as (NULL, 0) (GBytes has no data to point at): pointer arithmetic
+   * on NULL is undefined, so scan an empty string instead. */
+  s->start = (const guchar *) (data != NULL ? data : "");
   s->p = s->start;
   s->end = s->start + len;
   s->error = error;
