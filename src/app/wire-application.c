@@ -7,6 +7,7 @@
 
 #include "wire-application.h"
 #include "wire-recorder.h"
+#include "wire-token-store.h"
 #include "wire-window.h"
 #ifdef HAVE_PREFERENCES_WINDOW
 #include "wire-preferences-window.h"
@@ -157,6 +158,8 @@ wire_application_activate (GApplication *app)
   WireWindow *window = ensure_window (self);
 
   gtk_window_present (GTK_WINDOW (window));
+  /* Probes the keyring; without one the window says tokens stay in memory for this run. */
+  wire_token_store_get_default ();
 
   if (self->demo_requested)
     {

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "wire-new-connection-dialog.h"
+#include "wire-token-store.h"
 
 /* A JWT over 8 KiB is refused by the gateway (PROTOCOL.md §2); a token file is never larger. */
 #define TOKEN_FILE_MAX_BYTES (8 * 1024)
@@ -288,6 +289,9 @@ connect_clicked_cb (WireNewConnectionDialog *self)
       return;
     }
 
+  /* Kept in the keyring when there is one (never in GSettings or logs). */
+  wire_token_store_save (wire_token_store_get_default (), url, NULL,
+                         gtk_editable_get_text (GTK_EDITABLE (self->token_row)));
   wire_connection_connect (connection);
   g_signal_emit (self, signals[CONNECTION_ADDED], 0, connection);
   gtk_window_close (GTK_WINDOW (self));

@@ -10,6 +10,7 @@
 #endif
 
 #include "wire-token-store.h"
+#include "wire-window.h"
 
 struct _WireTokenStore
 {
@@ -151,6 +152,39 @@ WireTokenStore *
 wire_token_store_new (void)
 {
   return g_object_new (WIRE_TYPE_TOKEN_STORE, NULL);
+}
+
+static void
+default_probed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  WireTokenStore *self = WIRE_TOKEN_STORE (source);
+  GApplication *app = g_application_get_default ();
+  GtkWindow *window = NULL;
+
+  if (wire_token_store_probe_finish (self, result, NULL))
+    return;
+
+  if (GTK_IS_APPLICATION (app))
+    window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (WIRE_IS_WINDOW (window))
+    wire_window_show_toast (WIRE_WINDOW (window), self->status_message);
+  else
+    g_message ("%s", self->status_message);
+}
+
+WireTokenStore *
+wire_token_store_get_default (void)
+{
+  static WireTokenStore *store;
+
+  if (store == NULL)
+    {
+      store = wire_token_store_new ();
+      wire_token_store_probe_async (store, NULL, default_probed_cb, NULL);
+    }
+  return store;
 }
 
 gboolean

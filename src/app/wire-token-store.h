@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (WireTokenStore, wire_token_store, WIRE, TOKEN_STORE, GObje
  *     whenever persistent is FALSE after wire_token_store_probe_async() completed. */
 WireTokenStore *wire_token_store_new                (void);
 
+/* The application's store: created and probed on first call. When the probe finds no keyring,
+ * the active WireWindow shows status-message as a toast, so people know their tokens last only
+ * as long as this run. Returns a borrowed reference. */
+WireTokenStore *wire_token_store_get_default        (void);
+
 /* Asks the keyring once whether it answers; completes with the value of persistent. */
 void            wire_token_store_probe_async        (WireTokenStore      *self,
                                                      GCancellable        *cancellable,
