@@ -142,6 +142,7 @@ test_bad_server_input (Fixture       *fx,
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
 
   wire_raw_server_send_binary (fx->server, binary, sizeof binary);
+  wire_raw_server_send_text (fx->server, "");
   wire_raw_server_send_text (fx->server, "{\"type\":\"message\",\"id\":");
   wire_raw_server_send_text (fx->server, "[1,2,3]");
   wire_raw_server_send_text (fx->server, "not json at all");
@@ -156,8 +157,8 @@ test_bad_server_input (Fixture       *fx,
   g_assert_cmpstr (g_ptr_array_index (fx->messages, 0), ==, "m1");
   wire_connection_get_metrics (fx->connection, &metrics);
   g_assert_cmpuint (metrics.messages_received, ==, 1);
-  /* The binary frame and the three that are not JSON objects. */
-  g_assert_cmpuint (metrics.errors, >=, 4);
+  /* The binary frame and the four that are not JSON objects. */
+  g_assert_cmpuint (metrics.errors, >=, 5);
   g_assert_cmpuint (fx->server->upgrades, ==, 1);
 }
 
