@@ -91,10 +91,25 @@ G_DECLARE_FINAL_TYPE (WireConnection, wire_connection, WIRE, CONNECTION, GObject
  *
  * Signals:
  *   message (WireEnvelope *): a delivered, non-duplicate `message` frame.
- *   frame (WireEnvelope *): every frame received, for logs.
+ *   frame (WireEnvelope *): every frame received, for logs (duplicates included; for a
+ *   delivery it comes before `message`).
  *   transition (WireTransition *): after each state change (state is notified too).
- *   publish-sent / publish-completed: forwarded from the queue (see WireMessageQueue).
- *   subscribed (GStrv granted, GStrv denied-as-"channel: reason"). */
+ *   publish-sent (id, channel, event, WirePriority, guint size) / publish-completed (id,
+ *   status or NULL, GError * or NULL): forwarded from the queue (see WireMessageQueue).
+ *   subscribed (GStrv granted, GStrv denied-as-"channel: reason"): after auth_ok and after each
+ *   `subscribed` answer.
+ *
+ * Nothing is notified per frame: the metrics, channel stats and RTT are read with the getters
+ * (the UI polls them). Without a session id, a chat connection speaks for its path's session.
+ *
+ * What a close does next is PROTOCOL.md §6 (wire_close_code_action()): 1000 and 4009 stay
+ * disconnected; 1003, 1008, 4000, 4003 go to error; 4001 asks the token func once for a fresh
+ * token (refresh TRUE) and reconnects at once, a second 4001 is an error; 1009 fails the publish
+ * written last and reconnects; 1013 waits at least 5 s; the rest reconnect with the backoff
+ * (max-attempts reached: error, "Gave up after N reconnect attempts"). A link that goes quiet
+ * for heartbeat-timeout-ms after a heartbeat is treated as 1006. With a network monitor, no
+ * attempt is made while it says offline, and the next one starts as soon as it does not;
+ * slow and unstable stretch the delay (wire_network_status_min_delay_ms()). */
 
 /* @url: ws:// or wss:// URL whose path is one of PROTOCOL.md §1; WIRE_ERROR_INVALID_ARGUMENT
  * otherwise, with a message that says what is wrong. */
