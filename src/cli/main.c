@@ -31,7 +31,6 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  g_set_prgname ("wirescope-cli");
   /* Events are read live by people and by scripts: one line, one write. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
@@ -51,10 +50,18 @@ main (int    argc,
       printf ("wirescope-cli %s\n", PACKAGE_VERSION);
       return WIRE_CLI_EXIT_OK;
     }
+  /* The program name is what --help shows in its usage line. */
   if (g_str_equal (argv[1], "connect"))
-    return wire_cli_connect_run (argc - 1, argv + 1);
+    {
+      g_set_prgname ("wirescope-cli connect");
+      return wire_cli_connect_run (argc - 1, argv + 1);
+    }
   if (g_str_equal (argv[1], "export"))
-    return wire_cli_export_run (argc - 1, argv + 1);
+    {
+      g_set_prgname ("wirescope-cli export");
+      return wire_cli_export_run (argc - 1, argv + 1);
+    }
+  g_set_prgname ("wirescope-cli");
 
   fprintf (stderr, "wirescope-cli: unknown command “%s”\n\n", argv[1]);
   print_usage (stderr);
