@@ -801,6 +801,39 @@ test_permessage_deflate (Fixture       *fx,
   g_assert_cmpuint (fx->server->last_extensions, ==, 0);
 }
 
+/* dedup-ttl-ms applies at once, to the ids seen from then on. */
+static void
+test_dedup_ttl_setting (Fixture       *fx,
+                        gconstpointer  data)
+{
+  const char *frame_x = "{\"type\":\"message\",\"id\":\"ttl-x\",\"channel\":\"chat:s1\","
+                        "\"event\":\"e\",\"payload\":{}}";
+  const char *frame_y = "{\"type\":\"message\",\"id\":\"ttl-y\",\"channel\":\"chat:s1\","
+                        "\"event\":\"e\",\"payload\":{}}";
+  WireMetrics metrics;
+
+  g_object_set (fx->config, "dedup-ttl-ms", 1, NULL);
+  fixture_connect (fx, "/ws/chat/s1", "good");
+  wire_connection_connect (fx->connection);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+
+  /* Remembered for 1 ms only: the same id a little later is new again. */
+  wire_raw_server_send_text (fx->server, frame_x);
+  WIRE_TEST_WAIT_UNTIL (fx->messages->len == 1);
+  wire_test_spin_ms (50);
+  wire_raw_server_send_text (fx->server, frame_x);
+  WIRE_TEST_WAIT_UNTIL (fx->messages->len == 2);
+
+  g_object_set (fx->config, "dedup-ttl-ms", 300000, NULL);
+  wire_raw_server_send_text (fx->server, frame_y);
+  WIRE_TEST_WAIT_UNTIL (fx->messages->len == 3);
+  wire_test_spin_ms (50);
+  wire_raw_server_send_text (fx->server, frame_y);
+  WIRE_TEST_WAIT_UNTIL ((wire_connection_get_metrics (fx->connection, &metrics),
+                         metrics.dedup_hits == 1));
+  g_assert_cmpuint (fx->messages->len, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +846,7 @@ main (int   argc,
   ADD ("auth-ok", test_auth_ok);
   ADD ("bad-server-input", test_bad_server_input);
   ADD ("dedup", test_dedup);
+  ADD ("dedup-ttl-setting", test_dedup_ttl_setting);
   ADD ("close-codes", test_close_codes);
   ADD ("token-refresh", test_token_refresh);
   ADD ("token-refresh-fails", test_token_refresh_fails);
