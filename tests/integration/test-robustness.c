@@ -444,6 +444,16 @@ test_drop_reconnects (Fixture       *fx,
   g_assert_cmpstr (wire_connection_get_connection_id (fx->connection), ==, "c-raw-2");
   wire_connection_get_metrics (fx->connection, &metrics);
   g_assert_cmpuint (metrics.reconnects_total, ==, 1);
+
+  /* A new base delay applies to the next backoff. The link was up for less than
+   * reset-after, so this is the second attempt: 40 × 2. */
+  g_object_set (fx->config, "reconnect-base-delay-ms", 40, NULL);
+  wire_raw_server_drop (fx->server);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
+  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  g_assert_cmpuint (row->attempt, ==, 2);
+  g_assert_cmpint (row->delay_ms, ==, 80);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
 }
 
 static void
