@@ -800,6 +800,8 @@ handle_auth (WireGatewaySession *self,
                           config->max_message_bytes, now_ms ());
   wire_gateway_session_send_text (self, frame->str, frame->len);
   announce_subscriptions (self, added);
+  /* Resume extension: replays what this client missed, after auth_ok, before live messages. */
+  wire_message_router_resume (wire_gateway_get_router (self->gateway), self, env);
 
   wire_gateway_log_event (self->gateway, self, "authenticated", NULL, 0);
   g_signal_emit (self, signals[SIGNAL_AUTHENTICATED], 0);
@@ -858,6 +860,9 @@ handle_channels (WireGatewaySession *self,
     }
   wire_gateway_session_send_text (self, frame->str, frame->len);
   announce_subscriptions (self, added);
+  /* Resume extension: replays what this client missed, after "subscribed". */
+  if (subscribe)
+    wire_message_router_resume (wire_gateway_get_router (self->gateway), self, env);
 }
 
 static void

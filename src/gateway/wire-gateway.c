@@ -20,6 +20,7 @@
 #define DEFAULT_OUTGOING_LIMIT_BYTES (1024 * 1024)
 #define DEFAULT_DEMO_TICK_MS         1000
 #define LISTEN_BACKLOG               4096
+#define DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 
 struct _WireGateway
 {
@@ -28,6 +29,7 @@ struct _WireGateway
   WireGatewayConfig        config;
   gint64                   seed;
   gboolean                 faults;
+  guint                    handshake_timeout_ms;
   GTlsCertificate         *tls_certificate;
 
   SoupServer              *server;
@@ -51,6 +53,7 @@ struct _WireGateway
   GPtrArray               *graveyard;    /* closed sessions, released from an idle */
   guint                    graveyard_id;
   GPtrArray               *delayed;      /* GSource: health answers behind a latency fault */
+  GHashTable              *handshakes;   /* SoupServerMessage (weak) → timeout source id */
   guint                    sweep_id;
 };
 
@@ -71,6 +74,7 @@ enum
   PROP_LOG_JSON,
   PROP_TLS_CERTIFICATE,
   PROP_DEMO_TICK_MS,
+  PROP_HANDSHAKE_TIMEOUT_MS,
   PROP_CONNECTION_COUNT,
   PROP_PORT,
   PROP_URL,
@@ -293,6 +297,81 @@ session_authenticated_cb (WireGatewaySession *session,
     wire_admin_feed_opened (self->admin_feed, session);
 }
 
+/* A request, above all an upgrade, must be complete within handshake-timeout-ms: a client that
+ * opens TCP and sends nothing, or half a request line, is cut off instead of holding a
+ * descriptor for ever. libsoup has no such timeout of its own. */
+static void
+handshake_gone_cb (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  WireGateway *self = data;
+  gpointer source_id = NULL;
+
+  if (g_hash_table_steal_extended (self->handshakes, where_the_object_was, NULL, &source_id))
+    g_source_remove (GPOINTER_TO_UINT (source_id));
+}
+
+static void
+forget_handshake (WireGateway       *self,
+                  SoupServerMessage *msg)
+{
+  gpointer source_id = NULL;
+
+  if (g_hash_table_steal_extended (self->handshakes, msg, NULL, &source_id))
+    {
+      g_object_weak_unref (G_OBJECT (msg), handshake_gone_cb, self);
+      g_source_remove (GPOINTER_TO_UINT (source_id));
+    }
+}
+
+typedef struct
+{
+  WireGateway       *self;
+  SoupServerMessage *msg;   /* weak: the table entry goes when it does */
+} HandshakeTimeout;
+
+static gboolean
+handshake_timeout_cb (gpointer data)
+{
+  HandshakeTimeout *timeout = data;
+  WireGateway *self = timeout->self;
+  SoupServerMessage *msg = timeout->msg;
+  GSocket *socket;
+
+  if (!g_hash_table_steal (self->handshakes, msg))
+    return G_SOURCE_REMOVE;
+  g_object_weak_unref (G_OBJECT (msg), handshake_gone_cb, self);
+  wire_gateway_log_event (self, NULL, "refused", "handshake_timeout", 0);
+  socket = soup_server_message_get_socket (msg);
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    WireGateway       *self)
+{
+  HandshakeTimeout *timeout = g_new0 (HandshakeTimeout, 1);
+  guint id;
+
+  timeout->self = self;
+  timeout->msg = msg;
+  id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (self->handshake_timeout_ms, 1),
+                                handshake_timeout_cb, timeout, g_free);
+  g_hash_table_insert (self->handshakes, msg, GUINT_TO_POINTER (id));
+  g_object_weak_ref (G_OBJECT (msg), handshake_gone_cb, self);
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     WireGateway       *self)
+{
+  forget_handshake (self, msg);
+}
+
 static gboolean
 origin_allowed (WireGateway *self,
                 const char  *origin)
@@ -342,6 +421,7 @@ ws_connected_cb (SoupServer              *server,
   g_autofree char *slot = NULL;
   const char *origin;
 
+  forget_handshake (self, msg);
   if (!wire_endpoint_parse_path (path, &kind, &slot, NULL))
     {
       soup_websocket_connection_close (ws, WIRE_CLOSE_FORBIDDEN, NULL);
@@ -753,6 +833,19 @@ wire_gateway_dispose (GObject *object)
   WireGateway *self = WIRE_GATEWAY (object);
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
+  if (self->handshakes != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, self->handshakes);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_object_weak_unref (key, handshake_gone_cb, self);
+          g_source_remove (GPOINTER_TO_UINT (value));
+          g_hash_table_iter_remove (&iter);
+        }
+    }
   g_clear_object (&self->chat);
   g_clear_object (&self->agent);
   g_clear_object (&self->trip);
@@ -798,6 +891,7 @@ wire_gateway_finalize (GObject *object)
   g_clear_pointer (&self->slots, g_hash_table_unref);
   g_clear_pointer (&self->graveyard, g_ptr_array_unref);
   g_clear_pointer (&self->delayed, g_ptr_array_unref);
+  g_clear_pointer (&self->handshakes, g_hash_table_unref);
   g_clear_pointer (&self->policy, wire_channel_policy_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->config.secret, g_bytes_unref);
@@ -889,6 +983,9 @@ wire_gateway_set_property (GObject      *object,
     case PROP_DEMO_TICK_MS:
       set_uint (self, &self->config.demo_tick_ms, value, prop_id);
       break;
+    case PROP_HANDSHAKE_TIMEOUT_MS:
+      set_uint (self, &self->handshake_timeout_ms, value, prop_id);
+      break;
     case PROP_ALLOWED_ORIGINS:
       g_strfreev (self->config.allowed_origins);
       self->config.allowed_origins = g_value_dup_boxed (value);
@@ -948,6 +1045,9 @@ wire_gateway_get_property (GObject    *object,
       break;
     case PROP_DEMO_TICK_MS:
       g_value_set_uint (value, self->config.demo_tick_ms);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT_MS:
+      g_value_set_uint (value, self->handshake_timeout_ms);
       break;
     case PROP_ALLOWED_ORIGINS:
       g_value_set_boxed (value, self->config.allowed_origins);
@@ -1012,6 +1112,10 @@ wire_gateway_class_init (WireGatewayClass *klass)
   /* How often the demo services act (ms); tests make it small. */
   properties[PROP_DEMO_TICK_MS] = g_param_spec_uint ("demo-tick-ms", NULL, NULL, 1, G_MAXUINT,
                                                      DEFAULT_DEMO_TICK_MS, RW);
+  /* How long an HTTP request (a WebSocket upgrade, TLS included) may take from accept. */
+  properties[PROP_HANDSHAKE_TIMEOUT_MS] = g_param_spec_uint ("handshake-timeout-ms", NULL, NULL,
+                                                             1, G_MAXUINT,
+                                                             DEFAULT_HANDSHAKE_TIMEOUT_MS, RW);
   properties[PROP_CONNECTION_COUNT] = g_param_spec_uint ("connection-count", NULL, NULL, 0,
                                                          G_MAXUINT, 0, RO);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0, RO);
@@ -1029,12 +1133,14 @@ wire_gateway_init (WireGateway *self)
   self->config.outgoing_limit_bytes = DEFAULT_OUTGOING_LIMIT_BYTES;
   self->config.demo_tick_ms = DEFAULT_DEMO_TICK_MS;
   self->config.rate_limits = TRUE;
+  self->handshake_timeout_ms = DEFAULT_HANDSHAKE_TIMEOUT_MS;
 
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
   self->graveyard = g_ptr_array_new_with_free_func (g_object_unref);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  self->handshakes = g_hash_table_new (NULL, NULL);
   self->policy = wire_channel_policy_new_default ();
   self->router = wire_message_router_new (self);
   self->admin_feed = wire_admin_feed_new (self);
@@ -1048,6 +1154,9 @@ wire_gateway_init (WireGateway *self)
   soup_server_add_websocket_handler (self->server, "/ws", NULL, NULL, ws_connected_cb, self, NULL);
   soup_server_add_handler (self->server, WIRE_HEALTH_PATH, health_cb, self, NULL);
   soup_server_add_handler (self->server, WIRE_FAULTS_PATH, faults_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_finished_cb), self);
 }
 
 WireGateway *

@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (WireGateway, wire_gateway, WIRE, GATEWAY, GObject)
  *   dedup-ttl-ms (uint, 300000), outgoing-limit-bytes (uint: a slow reader's unsent backlog
  *   past which it is closed with 1013), allowed-origins (GStrv; NULL = any), log-json (boolean),
  *   tls-certificate (GTlsCertificate, NULL = plain ws://),
+ *   demo-tick-ms (uint, 1000: how often the demo services act),
+ *   handshake-timeout-ms (uint, 10000: an HTTP request or upgrade unfinished by then is cut),
  *   connection-count (uint, read-only), port (uint, read-only), url (string, read-only:
  *   "ws://127.0.0.1:PORT"). */
 WireGateway *wire_gateway_new                (void);

@@ -11,6 +11,35 @@
  * memory stays bounded under a publish flood with the full TTL. */
 #define DEDUP_MAX_ENTRIES_PER_USER 200000
 
+/* Resume extension (docs/protocol-extensions.md). A channel keeps a history only once a client
+ * asked to resume it ("resume" on auth or subscribe): from then on its client publishes carry a
+ * per-channel "seq" and the last ones stay here, bounded by count, by bytes and by the dedup
+ * TTL, so that a client coming back gets what it missed, in order, before live messages.
+ * Channels nobody resumes, and peers that ignore the extension, see PROTOCOL.md v1 exactly. */
+#define HISTORY_MAX_ENTRIES 4096
+#define HISTORY_MAX_BYTES   (4 * 1024 * 1024)
+
+typedef struct
+{
+  guint64 seq;
+  gint64  at_ms;
+  char   *from;       /* the publishing user: a replay never goes back to that user */
+  gsize   len;
+  char   *text;       /* the message frame, "seq" included */
+} HistoryEntry;
+
+typedef struct
+{
+  guint64 last_seq;
+  gsize   bytes;
+  GQueue  entries;    /* HistoryEntry, oldest first */
+} ChannelHistory;
+
+static char *history_record (WireMessageRouter *self,
+                             const char        *channel,
+                             const char        *from,
+                             char              *frame);
+
 struct _WireMessageRouter
 {
   GObject      parent_instance;
@@ -18,6 +47,7 @@ struct _WireMessageRouter
   WireGateway *gateway;        /* borrowed: the gateway owns the router */
   GHashTable  *subscribers;    /* channel → GPtrArray of WireGatewaySession (borrowed) */
   GHashTable  *dedup;          /* user id → WireDedupCache */
+  GHashTable  *history;        /* channel → ChannelHistory (resume extension) */
   guint64      next_message_id;
   guint64      delivered;
 };
@@ -218,9 +248,166 @@ wire_message_router_publish (WireMessageRouter  *self,
                                     envelope->has_priority ? envelope->priority
                                                            : WIRE_PRIORITY_NORMAL,
                                     g_get_real_time () / 1000, payload_text);
+  frame = history_record (self, envelope->channel, user_id, g_steal_pointer (&frame));
   deliver (self, envelope->channel, from, NULL, frame, strlen (frame));
   g_signal_emit (self, signals[SIGNAL_PUBLISHED], channel_detail (envelope->channel), from,
                  envelope->channel, envelope->event, payload_text);
+}
+
+static void
+history_entry_free (HistoryEntry *entry)
+{
+  g_free (entry->from);
+  g_free (entry->text);
+  g_free (entry);
+}
+
+static void
+channel_history_free (gpointer data)
+{
+  ChannelHistory *history = data;
+
+  g_queue_clear_full (&history->entries, (GDestroyNotify) history_entry_free);
+  g_free (history);
+}
+
+/* Forgets what is past the count, byte or age bound, oldest first. */
+static void
+history_trim (WireMessageRouter *self,
+              ChannelHistory    *history,
+              gint64             now_ms)
+{
+  gint64 ttl_ms = wire_gateway_get_config (self->gateway)->dedup_ttl_ms;
+  HistoryEntry *entry;
+
+  while ((entry = g_queue_peek_head (&history->entries)) != NULL &&
+         (history->entries.length > HISTORY_MAX_ENTRIES || history->bytes > HISTORY_MAX_BYTES ||
+          entry->at_ms + ttl_ms < now_ms))
+    {
+      g_queue_pop_head (&history->entries);
+      history->bytes -= entry->len;
+      history_entry_free (entry);
+    }
+}
+
+/* Numbers @frame (a message object) for its channel and keeps it, when the channel has a
+ * history. Returns the frame to deliver: the numbered copy, or @frame itself. */
+static char *
+history_record (WireMessageRouter *self,
+                const char        *channel,
+                const char        *from,
+                char              *frame)
+{
+  ChannelHistory *history = g_hash_table_lookup (self->history, channel);
+  HistoryEntry *entry;
+  gsize len = strlen (frame);
+  gint64 now = g_get_real_time () / 1000;
+
+  if (history == NULL || len < 2 || frame[len - 1] != '}')
+    return frame;
+  entry = g_new0 (HistoryEntry, 1);
+  entry->seq = ++history->last_seq;
+  entry->at_ms = now;
+  entry->from = g_strdup (from);
+  entry->text = g_strdup_printf ("%.*s,\"seq\":%" G_GUINT64_FORMAT "}", (int) (len - 1), frame,
+                                 entry->seq);
+  entry->len = strlen (entry->text);
+  g_queue_push_tail (&history->entries, entry);
+  history->bytes += entry->len;
+  history_trim (self, history, now);
+  g_free (frame);
+  return g_strdup (entry->text);
+}
+
+static void
+resume_channel (WireMessageRouter  *self,
+                WireGatewaySession *session,
+                const char         *channel,
+                guint64             after)
+{
+  ChannelHistory *history = g_hash_table_lookup (self->history, channel);
+  const char *user = wire_gateway_session_get_user_id (session);
+  HistoryEntry *head;
+  guint64 first;
+
+  if (history == NULL)
+    {
+      /* The first resume of a channel starts its history: nothing before it can be replayed. */
+      history = g_new0 (ChannelHistory, 1);
+      g_queue_init (&history->entries);
+      g_hash_table_insert (self->history, g_strdup (channel), history);
+    }
+  history_trim (self, history, g_get_real_time () / 1000);
+  if (after == history->last_seq)
+    return;
+
+  head = g_queue_peek_head (&history->entries);
+  first = head != NULL ? head->seq : history->last_seq + 1;
+  /* Evicted, or numbered by another gateway run: say so instead of losing messages silently.
+   * "seq" is where this channel stands now, so the client can continue from there. */
+  if (after > history->last_seq || first > after + 1)
+    {
+      g_autoptr (GString) frame = g_string_new ("{\"type\":\"error\",\"id\":null,"
+                                                "\"code\":\"resume_gap\",\"message\":"
+                                                "\"Messages missed on this channel are no longer "
+                                                "kept\",\"channel\":");
+
+      wire_json_append_string (frame, channel);
+      if (after > history->last_seq)
+        g_string_append (frame, ",\"missed\":null");
+      else
+        g_string_append_printf (frame, ",\"missed\":%" G_GUINT64_FORMAT, first - after - 1);
+      g_string_append_printf (frame, ",\"seq\":%" G_GUINT64_FORMAT "}", history->last_seq);
+      wire_gateway_session_send_text (session, frame->str, frame->len);
+      if (after > history->last_seq)
+        return;
+    }
+
+  for (GList *l = history->entries.head; l != NULL; l = l->next)
+    {
+      HistoryEntry *entry = l->data;
+
+      if (entry->seq <= after || g_strcmp0 (entry->from, user) == 0)
+        continue;
+      wire_gateway_session_send_text (session, entry->text, entry->len);
+      self->delivered++;
+    }
+}
+
+void
+wire_message_router_resume (WireMessageRouter  *self,
+                            WireGatewaySession *session,
+                            WireEnvelope       *envelope)
+{
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *resume;
+  JsonObjectIter iter;
+  const char *channel;
+  JsonNode *value;
+
+  g_return_if_fail (WIRE_IS_MESSAGE_ROUTER (self));
+  g_return_if_fail (WIRE_IS_GATEWAY_SESSION (session));
+
+  if (envelope == NULL || !wire_envelope_has_member (envelope, "resume"))
+    return;
+  node = wire_envelope_dup_member_node (envelope, "resume");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  resume = json_node_get_object (node);
+  json_object_iter_init (&iter, resume);
+  while (json_object_iter_next (&iter, &channel, &value))
+    {
+      gint64 after;
+
+      /* Only channels this connection holds, with a count: anything else is ignored, as
+       * unknown fields are. */
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64)
+        continue;
+      after = json_node_get_int (value);
+      if (after < 0 || !wire_gateway_session_has_channel (session, channel))
+        continue;
+      resume_channel (self, session, channel, (guint64) after);
+    }
 }
 
 static void
@@ -283,6 +470,7 @@ wire_message_router_finalize (GObject *object)
 
   g_clear_pointer (&self->subscribers, g_hash_table_unref);
   g_clear_pointer (&self->dedup, g_hash_table_unref);
+  g_clear_pointer (&self->history, g_hash_table_unref);
 
   G_OBJECT_CLASS (wire_message_router_parent_class)->finalize (object);
 }
@@ -322,6 +510,7 @@ wire_message_router_init (WireMessageRouter *self)
                                              (GDestroyNotify) g_ptr_array_unref);
   self->dedup = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) wire_dedup_cache_free);
+  self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, channel_history_free);
 }
 
 WireMessageRouter *

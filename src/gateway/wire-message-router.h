@@ -55,6 +55,13 @@ void               wire_message_router_emit_to           (WireMessageRouter  *se
                                                           const char         *from,
                                                           WirePriority        priority,
                                                           const char         *payload_json);
+/* Resume extension (docs/protocol-extensions.md): for each "resume": {"channel": lastSeq} member
+ * of @envelope (an auth request or a subscribe frame) naming a channel @session holds, sends the
+ * kept messages after lastSeq in order (never the session's own user's), or a "resume_gap"
+ * error when some are no longer kept. Starts the channel's history. No "resume": nothing. */
+void               wire_message_router_resume            (WireMessageRouter  *self,
+                                                          WireGatewaySession *session,
+                                                          WireEnvelope       *envelope);
 guint64            wire_message_router_get_delivered     (WireMessageRouter  *self);
 
 G_END_DECLS

@@ -611,6 +611,52 @@ test_slow_reader (void)
   gw_gateway_finish (gateway);
 }
 
+static GSocket *
+raw_connect (WireGateway *gateway)
+{
+  GSocket *raw = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (loopback,
+                                                               wire_gateway_get_port (gateway));
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_socket_connect (raw, addr, NULL, &error));
+  g_assert_no_error (error);
+  return raw;
+}
+
+/* Half-finished handshakes: TCP without a request, or half a request, is cut off after the
+ * handshake timeout instead of holding a descriptor for ever. */
+static void
+test_half_handshake (void)
+{
+  WireGateway *gateway = gw_gateway_new ("handshake-timeout-ms", 300, NULL);
+  g_autoptr (GSocket) silent = raw_connect (gateway);
+  g_autoptr (GSocket) partial = raw_connect (gateway);
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  const char *half = "GET /ws/chat/s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+  g_socket_send (partial, half, strlen (half), NULL, NULL);
+  /* read_some returns FALSE at EOF (or a reset): the gateway closed them. */
+  g_assert_false (read_some (silent, buf));
+  g_assert_false (read_some (partial, buf));
+  g_assert_cmpuint (buf->len, ==, 0);
+
+  /* A client that completes the upgrade and authenticates in time is not affected. */
+  {
+    g_autoptr (GwClient) ok = gw_client_auth (gateway, "/ws/chat/s1", "u1", NULL, NULL, NULL);
+    g_autoptr (WireEnvelope) ack = NULL;
+
+    gw_client_send (ok, "{\"type\":\"heartbeat\",\"ts\":9}");
+    ack = gw_client_next_type (ok, "heartbeat_ack", NULL);
+    g_assert_cmpint (ack->ts, ==, 9);
+  }
+  g_socket_close (silent, NULL);
+  g_socket_close (partial, NULL);
+  gw_gateway_finish (gateway);
+}
+
 typedef struct
 {
   gboolean done;
@@ -856,6 +902,7 @@ main (int    argc,
   g_test_add_func ("/wire/gateway/service/demo", test_demo_services);
   g_test_add_func ("/wire/gateway/service/demo-seed", test_demo_seed);
   g_test_add_func ("/wire/gateway/limits/slow-reader", test_slow_reader);
+  g_test_add_func ("/wire/gateway/limits/half-handshake", test_half_handshake);
   if (g_getenv ("WIRE_GATEWAY_TEST_TLS_CHILD") != NULL)
     g_test_add_func ("/wire/gateway/tls-child", test_tls_body);
   else
