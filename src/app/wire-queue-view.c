@@ -54,6 +54,16 @@ priority_title (WirePriority priority)
     }
 }
 
+/* Refreshed four times a second: only what changed is set, so nothing relayouts (or talks to
+ * the accessibility bus) for nothing. */
+static void
+set_label_text (GtkWidget  *label,
+                const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) != 0)
+    gtk_label_set_text (GTK_LABEL (label), text);
+}
+
 static void
 set_label_number (GtkWidget *label,
                   guint64    value)
@@ -61,7 +71,7 @@ set_label_number (GtkWidget *label,
   char buf[32];
 
   g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, value);
-  gtk_label_set_text (GTK_LABEL (label), buf);
+  set_label_text (label, buf);
 }
 
 void
@@ -104,15 +114,21 @@ wire_queue_view_refresh (WireQueueView *self)
    * handful of waiting messages would not show at all. The total bar shows how full it is. */
   for (guint i = 0; i < WIRE_N_PRIORITIES; i++)
     {
-      g_autofree char *desc = g_strdup_printf (_("%s priority: %u waiting"),
-                                               priority_title ((WirePriority) i), depth[i]);
+      GtkLevelBar *bar = GTK_LEVEL_BAR (self->bars[i]);
 
-      gtk_level_bar_set_max_value (GTK_LEVEL_BAR (self->bars[i]), largest);
-      gtk_level_bar_set_value (GTK_LEVEL_BAR (self->bars[i]), depth[i]);
       set_label_number (self->depths[i], depth[i]);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->bars[i]),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, desc,
-                                      -1);
+      if (gtk_level_bar_get_max_value (bar) == largest && gtk_level_bar_get_value (bar) == depth[i])
+        continue;
+
+      gtk_level_bar_set_max_value (bar, largest);
+      gtk_level_bar_set_value (bar, depth[i]);
+      {
+        g_autofree char *desc = g_strdup_printf (_("%s priority: %u waiting"),
+                                                 priority_title ((WirePriority) i), depth[i]);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (bar),
+                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, desc,
+                                        -1);
+      }
     }
 
   /* Capacity bounds waiting and in-flight messages together. */
@@ -122,7 +138,7 @@ wire_queue_view_refresh (WireQueueView *self)
   gtk_level_bar_set_max_value (GTK_LEVEL_BAR (self->total_bar), MAX (capacity, 1));
   gtk_level_bar_set_value (GTK_LEVEL_BAR (self->total_bar), MIN (total, MAX (capacity, 1)));
   total_text = g_strdup_printf (_("%u of %u"), total, capacity);
-  gtk_label_set_text (GTK_LABEL (self->total_label), total_text);
+  set_label_text (self->total_label, total_text);
 
   set_label_number (self->in_flight_label, wire_message_queue_get_in_flight (self->queue));
   oldest = wire_message_queue_get_oldest_age_ms (self->queue);
@@ -132,7 +148,7 @@ wire_queue_view_refresh (WireQueueView *self)
     oldest_text = g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), oldest);
   else
     oldest_text = g_strdup_printf (_("%" G_GINT64_FORMAT " s"), oldest / 1000);
-  gtk_label_set_text (GTK_LABEL (self->oldest_label), oldest_text);
+  set_label_text (self->oldest_label, oldest_text);
   set_label_number (self->retries_label, wire_message_queue_get_retries (self->queue));
   set_label_number (self->failures_label, wire_message_queue_get_failures (self->queue));
   set_label_number (self->overflows_label, wire_message_queue_get_overflows (self->queue));
@@ -149,7 +165,7 @@ wire_queue_view_refresh (WireQueueView *self)
     default:
       policy_text = g_strdup ("");
     }
-  gtk_label_set_text (GTK_LABEL (self->policy_label), policy_text);
+  set_label_text (self->policy_label, policy_text);
 }
 
 static void
