@@ -183,8 +183,18 @@ append_json_string (GString    *s,
   g_string_append_c (s, '"');
   for (p = str; *p != '\0'; p++)
     {
-      guchar c = *p;
+      const char *run = p;
+      guchar c;
 
+      /* Copy a run of characters that need no escape in one go. */
+      while ((guchar) *p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+      if (p > run)
+        g_string_append_len (s, run, p - run);
+      if (*p == '\0')
+        break;
+
+      c = *p;
       switch (c)
         {
         case '"':
@@ -757,8 +767,6 @@ write_har (WireRecording *recording,
       for (guint i = 0; i < n_messages; i++)
         {
           const WireMessageRecord *m = wire_recording_get_message (recording, t, i);
-          char num[G_ASCII_DTOSTR_BUF_SIZE];
-
           g_string_truncate (frame, 0);
           if (m->text != NULL)
             {
@@ -771,9 +779,11 @@ write_har (WireRecording *recording,
 
           if (i > 0)
             g_string_append_c (w->buf, ',');
-          g_string_append_printf (w->buf, "{\"type\":\"%s\",\"time\":%s,\"opcode\":1,\"data\":",
+          /* Seconds with milliseconds, written as integers: no locale, no rounding. */
+          g_string_append_printf (w->buf, "{\"type\":\"%s\",\"time\":%" G_GINT64_FORMAT ".%03d,"
+                                  "\"opcode\":1,\"data\":",
                                   m->direction == WIRE_DIRECTION_OUT ? "send" : "receive",
-                                  g_ascii_formatd (num, sizeof num, "%.3f", m->time_ms / 1000.0));
+                                  m->time_ms / 1000, (int) (m->time_ms % 1000));
           append_json_string (w->buf, frame->str);
           g_string_append_c (w->buf, '}');
           if (!writer_item (w))
