@@ -18,6 +18,8 @@
 static int count = 1000;
 static int heartbeat_ms = 1000;
 static int idle_seconds = 30;
+static int batch = 0;
+static gboolean own_sessions = FALSE;
 static int connected;
 static int failed;
 static gboolean connect_phase = TRUE;
@@ -73,7 +75,8 @@ notify_state_cb (GObject    *object,
   if (state == WIRE_CONNECTION_CONNECTED && !*was_connected)
     {
       *was_connected = TRUE;
-      if (++connected + failed == count && connect_phase)
+      ++connected;
+      if (connect_phase && (connected + failed == count || (batch > 0 && connected % batch == 0)))
         g_main_loop_quit (loop);
     }
   else if (state != WIRE_CONNECTION_CONNECTED && *was_connected)
@@ -135,6 +138,7 @@ main (int    argc,
   g_autofree char *gateway = NULL;
   const char *secret = g_getenv ("WIRESCOPE_GATEWAY_SECRET");
   GPtrArray *connections;
+  GPtrArray *owned;
   gint64 rss_base, rss_after;
   double cpu0, cpu1;
   gint64 t0, t1;
@@ -144,6 +148,10 @@ main (int    argc,
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Connections (1000)", "N" },
     { "heartbeat-ms", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, "Heartbeat interval (1000)", "MS" },
     { "idle-seconds", 0, 0, G_OPTION_ARG_INT, &idle_seconds, "Idle measurement (30)", "S" },
+    { "own-sessions", 0, 0, G_OPTION_ARG_NONE, &own_sessions,
+      "Comparison: connections outside the manager, each on its own SoupSession", NULL },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch,
+      "Open N at a time, the next N once those are up (0 = wire_manager_connect_all)", "N" },
     { NULL },
   };
 
@@ -176,6 +184,7 @@ main (int    argc,
   rss_base = rss_kib ();
 
   connections = g_ptr_array_new ();
+  owned = g_ptr_array_new_with_free_func (g_object_unref);
   for (int i = 0; i < count; i++)
     {
       g_autofree char *user = g_strdup_printf ("bench-%05d", i);
@@ -191,7 +200,22 @@ main (int    argc,
       claims.exp = g_get_real_time () / G_USEC_PER_SEC + 3600;
       claims.iat = g_get_real_time () / G_USEC_PER_SEC;
       token = wire_jwt_sign_hs256 (&claims, (const guint8 *) secret, strlen (secret));
-      connection = wire_manager_add_connection (manager, url, token, NULL, channels, &error);
+      if (own_sessions)
+        {
+          connection = wire_connection_new (config, NULL,
+                                            wire_manager_get_network_monitor (manager), url,
+                                            &error);
+          if (connection != NULL)
+            {
+              wire_connection_set_token (connection, token);
+              wire_connection_set_channels (connection, channels);
+              g_ptr_array_add (owned, connection);
+            }
+        }
+      else
+        {
+          connection = wire_manager_add_connection (manager, url, token, NULL, channels, &error);
+        }
       if (connection == NULL)
         {
           fprintf (stderr, "connection %d: %s\n", i, error->message);
@@ -205,12 +229,23 @@ main (int    argc,
     }
 
   t0 = g_get_monotonic_time ();
-  wire_manager_connect_all (manager);
+  if (batch <= 0 && !own_sessions)
+    wire_manager_connect_all (manager);
+  else if (batch <= 0)
+    batch = count;
   {
     guint id = 0;
+    int started = 0;
 
     id = g_timeout_add_seconds (180, quit_cb, &id);
-    g_main_loop_run (loop);
+    do
+      {
+        /* In batches, libsoup's session only ever has a few handshakes queued at once. */
+        for (int end = MIN (started + batch, count); batch > 0 && started < end; started++)
+          wire_connection_connect (g_ptr_array_index (connections, started));
+        g_main_loop_run (loop);
+      }
+    while (batch > 0 && id != 0 && started < count);
     g_clear_handle_id (&id, g_source_remove);
   }
   connect_phase = FALSE;
@@ -274,7 +309,10 @@ main (int    argc,
   connect_phase = TRUE;
   g_ptr_array_unref (connections);
   wire_manager_disconnect_all (manager);
+  for (guint i = 0; i < owned->len; i++)
+    wire_connection_disconnect (g_ptr_array_index (owned, i));
   run_for (500);
+  g_ptr_array_unref (owned);
   g_hash_table_unref (drop_reasons);
   g_main_loop_unref (loop);
   return connected == count ? 0 : 1;
