@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire-gateway-session.h"
+#include "wire-gateway-outbox.h"
 #include "wire-admin-feed.h"
 #include "wire-message-router.h"
 
@@ -26,21 +27,13 @@ typedef struct
   WireTokenBucket bucket;
 } Subscription;
 
-/* A frame waiting in the gateway: behind a latency fault, or because the socket is full. */
-typedef struct
-{
-  gint64 due_us;
-  gsize  len;
-  char   text[];
-} OutFrame;
-
 struct _WireGatewaySession
 {
   GObject                  parent_instance;
 
   WireGateway             *gateway;      /* borrowed: the gateway owns its sessions */
   SoupWebsocketConnection *ws;
-  GSocket                 *socket;
+  WireOutbox              *outbox;
   SessionState             state;
   WireEndpointKind         kind;
   char                    *slot_id;
@@ -64,14 +57,8 @@ struct _WireGatewaySession
   gint64                   bad_frames[WIRE_BAD_FRAME_FLOOD_COUNT];
   guint                    bad_frame_next;
 
-  GQueue                   outgoing;
-  gsize                    queued_bytes;
-  GSource                  *writable_source;
-  guint                    pump_timeout_id;
-
   gint64                   started_us;
   guint                    close_guard_id;
-  gboolean                 raw_close_pending;
 };
 
 /* A peer that reads nothing never lets the close frame out, and libsoup waits for it forever:
@@ -89,36 +76,10 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (WireGatewaySession, wire_gateway_session, G_TYPE_OBJECT)
 
-static void pump_outgoing (WireGatewaySession *self);
-
 static gint64
 now_ms (void)
 {
   return g_get_real_time () / 1000;
-}
-
-static void
-clear_outgoing (WireGatewaySession *self)
-{
-  g_queue_clear_full (&self->outgoing, g_free);
-  self->queued_bytes = 0;
-  g_clear_handle_id (&self->pump_timeout_id, g_source_remove);
-  if (self->writable_source != NULL)
-    {
-      g_source_destroy (self->writable_source);
-      g_clear_pointer (&self->writable_source, g_source_unref);
-    }
-}
-
-static void
-drop_socket (WireGatewaySession *self)
-{
-  /* Shutting the socket down sends FIN without a close frame; libsoup then reads EOF and
-   * reports the connection closed. */
-  if (self->socket != NULL)
-    g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
-  else
-    g_io_stream_close (soup_websocket_connection_get_io_stream (self->ws), NULL, NULL);
 }
 
 static void
@@ -128,7 +89,7 @@ close_guard_cb (gpointer user_data)
 
   self->close_guard_id = 0;
   if (self->state == STATE_CLOSING)
-    drop_socket (self);
+    wire_outbox_drop (self->outbox);
 }
 
 static void
@@ -163,97 +124,24 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   self->close_code = code;
   self->state = STATE_CLOSED;
   g_clear_handle_id (&self->close_guard_id, g_source_remove);
-  clear_outgoing (self);
+  wire_outbox_clear (self->outbox);
   unsubscribe_all (self);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, code);
 }
 
-/* Writability of the kernel socket. libsoup keeps its own queue of frames it could not write
- * and has no API to ask how long it is; the gateway therefore hands a frame to libsoup only
- * while the socket accepts data, and libsoup writes it at once. Everything else waits in this
- * session's own queue, which is counted and bounded (outgoing-limit-bytes → 1013). */
-static gboolean
-socket_writable (WireGatewaySession *self)
-{
-  if (self->socket == NULL)
-    return TRUE;
-  return (g_socket_condition_check (self->socket, G_IO_OUT) & G_IO_OUT) != 0;
-}
-
+/* Every frame handed to libsoup counts for the admin feed. */
 static void
-push_to_socket (WireGatewaySession *self,
-                const char         *text,
-                gsize               len)
+pushed_cb (gpointer user_data,
+           gsize    len)
 {
+  WireGatewaySession *self = user_data;
   WireAdminFeed *feed = wire_gateway_get_admin_feed (self->gateway);
 
   self->messages_out++;
   self->bytes_out += len;
   self->last_message_at_ms = now_ms ();
-  soup_websocket_connection_send_text (self->ws, text);
   if (feed != NULL)
     wire_admin_feed_touch (feed, self);
-}
-
-static gboolean
-writable_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
-{
-  WireGatewaySession *self = user_data;
-
-  g_clear_pointer (&self->writable_source, g_source_unref);
-  pump_outgoing (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-pump_timeout_cb (gpointer user_data)
-{
-  WireGatewaySession *self = user_data;
-
-  self->pump_timeout_id = 0;
-  pump_outgoing (self);
-}
-
-static void
-pump_outgoing (WireGatewaySession *self)
-{
-  OutFrame *frame;
-
-  while ((frame = g_queue_peek_head (&self->outgoing)) != NULL)
-    {
-      gint64 now = g_get_monotonic_time ();
-
-      if (self->state != STATE_OPEN && self->state != STATE_AWAITING_AUTH)
-        return;
-      if (frame->due_us > now)
-        {
-          if (self->pump_timeout_id == 0)
-            self->pump_timeout_id = g_timeout_add_once ((frame->due_us - now + 999) / 1000,
-                                                        pump_timeout_cb, self);
-          return;
-        }
-      if (self->socket != NULL && g_socket_is_closed (self->socket))
-        {
-          clear_outgoing (self);
-          return;
-        }
-      if (!socket_writable (self))
-        {
-          if (self->writable_source == NULL)
-            {
-              self->writable_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
-              g_source_set_callback (self->writable_source, G_SOURCE_FUNC (writable_cb), self, NULL);
-              g_source_attach (self->writable_source, NULL);
-            }
-          return;
-        }
-      g_queue_pop_head (&self->outgoing);
-      self->queued_bytes -= frame->len;
-      push_to_socket (self, frame->text, frame->len);
-      g_free (frame);
-    }
 }
 
 void
@@ -262,46 +150,26 @@ wire_gateway_session_send_text (WireGatewaySession *self,
                                 gsize               len)
 {
   const WireGatewayConfig *config;
-  OutFrame *frame;
 
   g_return_if_fail (WIRE_IS_GATEWAY_SESSION (self));
   g_return_if_fail (text != NULL);
 
-  if (self->state != STATE_OPEN && self->state != STATE_AWAITING_AUTH)
-    return;
-  /* libsoup closes the socket before it reports the connection closed. */
-  if (self->socket != NULL && g_socket_is_closed (self->socket))
+  if (self->outbox == NULL || (self->state != STATE_OPEN && self->state != STATE_AWAITING_AUTH))
     return;
   /* A stalled connection answers nothing, as a half-open socket would. */
   if (self->stall_until_us > g_get_monotonic_time ())
     return;
 
   config = wire_gateway_get_config (self->gateway);
-  if (config->latency_ms == 0 && g_queue_is_empty (&self->outgoing) && socket_writable (self))
-    {
-      push_to_socket (self, text, len);
-      return;
-    }
-
-  frame = g_malloc (sizeof (OutFrame) + len + 1);
-  frame->due_us = g_get_monotonic_time () + (gint64) config->latency_ms * 1000;
-  frame->len = len;
-  memcpy (frame->text, text, len);
-  frame->text[len] = '\0';
-  g_queue_push_tail (&self->outgoing, frame);
-  self->queued_bytes += len;
-
-  if (config->outgoing_limit_bytes > 0 && self->queued_bytes > config->outgoing_limit_bytes)
+  if (!wire_outbox_send (self->outbox, text, len, config->latency_ms,
+                         config->outgoing_limit_bytes))
     {
       wire_gateway_log_event (self->gateway, self, "outgoing_limit", "slow reader",
                               WIRE_CLOSE_TRY_AGAIN_LATER);
-      g_message ("Closing %s: %" G_GSIZE_FORMAT " bytes unsent (limit %u)",
-                 self->connection_id, self->queued_bytes, config->outgoing_limit_bytes);
-      clear_outgoing (self);
+      g_message ("Closing %s: more than %u bytes unsent", self->connection_id,
+                 config->outgoing_limit_bytes);
       wire_gateway_session_close (self, WIRE_CLOSE_TRY_AGAIN_LATER, "Outgoing limit reached");
-      return;
     }
-  pump_outgoing (self);
 }
 
 static void
@@ -310,80 +178,6 @@ send_owned (WireGatewaySession *self,
 {
   wire_gateway_session_send_text (self, text, strlen (text));
   g_free (text);
-}
-
-/* libsoup 3.2 refuses to send close codes below 3000 that RFC 6455 did not list at first
- * (1012, 1013, 1014): it sends 1002 instead. PROTOCOL.md needs 1012 and 1013, so those are
- * written as a close frame of our own straight into the connection's stream, followed by a
- * half-close, once libsoup has nothing half-written: the socket is writable right after its
- * own output source had its turn. */
-static gboolean
-libsoup_sends_code (int code)
-{
-  switch (code)
-    {
-    case 1000: case 1001: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
-    case 1011:
-      return TRUE;
-    default:
-      return code >= 3000 && code <= 4999;
-    }
-}
-
-static gboolean raw_close_writable_cb (GSocket      *socket,
-                                       GIOCondition  condition,
-                                       gpointer      user_data);
-
-static void
-try_raw_close (WireGatewaySession *self)
-{
-  GOutputStream *out = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (self->ws));
-  guint8 frame[4] = { 0x88, 2, (guint8) (self->close_code >> 8), (guint8) (self->close_code & 0xff) };
-  gssize written;
-
-  if (self->socket != NULL && g_socket_is_closed (self->socket))
-    return;
-  if (!socket_writable (self) && self->socket != NULL)
-    {
-      if (self->writable_source == NULL)
-        {
-          self->writable_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
-          g_source_set_callback (self->writable_source, G_SOURCE_FUNC (raw_close_writable_cb),
-                                 self, NULL);
-          g_source_attach (self->writable_source, NULL);
-        }
-      return;
-    }
-  self->raw_close_pending = FALSE;
-  if (!G_IS_POLLABLE_OUTPUT_STREAM (out))
-    {
-      drop_socket (self);
-      return;
-    }
-  written = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (out), frame,
-                                                        sizeof frame, NULL, NULL);
-  if (written != sizeof frame)
-    {
-      drop_socket (self);
-      return;
-    }
-  g_output_stream_flush (out, NULL, NULL);
-  /* The peer answers the close frame and sees our FIN; libsoup then reports the end. */
-  if (self->socket != NULL)
-    g_socket_shutdown (self->socket, FALSE, TRUE, NULL);
-}
-
-static gboolean
-raw_close_writable_cb (GSocket      *socket,
-                       GIOCondition  condition,
-                       gpointer      user_data)
-{
-  WireGatewaySession *self = user_data;
-
-  g_clear_pointer (&self->writable_source, g_source_unref);
-  if (self->state == STATE_CLOSING && self->raw_close_pending)
-    try_raw_close (self);
-  return G_SOURCE_REMOVE;
 }
 
 void
@@ -398,27 +192,13 @@ wire_gateway_session_close (WireGatewaySession *self,
   self->state = STATE_CLOSING;
   self->close_code = code;
   /* Frames held back by a latency fault go out before the close frame. */
-  if (!g_queue_is_empty (&self->outgoing))
-    {
-      OutFrame *frame;
-
-      while ((frame = g_queue_pop_head (&self->outgoing)) != NULL)
-        {
-          push_to_socket (self, frame->text, frame->len);
-          g_free (frame);
-        }
-      self->queued_bytes = 0;
-    }
-  clear_outgoing (self);
+  wire_outbox_flush (self->outbox);
   if (soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     {
-      if (libsoup_sends_code (code))
+      if (wire_outbox_libsoup_sends (code))
         soup_websocket_connection_close (self->ws, code, reason);
       else
-        {
-          self->raw_close_pending = TRUE;
-          try_raw_close (self);
-        }
+        wire_outbox_close_raw (self->outbox, code);
     }
   if (self->close_guard_id == 0)
     self->close_guard_id = g_timeout_add_once (CLOSE_GUARD_S * 1000, close_guard_cb, self);
@@ -433,8 +213,7 @@ wire_gateway_session_drop (WireGatewaySession *self)
     return;
   self->close_code = WIRE_CLOSE_ABNORMAL;
   self->state = STATE_CLOSING;
-  clear_outgoing (self);
-  drop_socket (self);
+  wire_outbox_drop (self->outbox);
 }
 
 void
@@ -444,7 +223,7 @@ wire_gateway_session_stall (WireGatewaySession *self,
   g_return_if_fail (WIRE_IS_GATEWAY_SESSION (self));
 
   self->stall_until_us = g_get_monotonic_time () + (gint64) ms * 1000;
-  clear_outgoing (self);
+  wire_outbox_clear (self->outbox);
 }
 
 void
@@ -1070,7 +849,7 @@ wire_gateway_session_dispose (GObject *object)
   WireGatewaySession *self = WIRE_GATEWAY_SESSION (object);
 
   g_clear_handle_id (&self->close_guard_id, g_source_remove);
-  clear_outgoing (self);
+  g_clear_pointer (&self->outbox, wire_outbox_free);
   if (self->ws != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->ws, self);
@@ -1080,7 +859,6 @@ wire_gateway_session_dispose (GObject *object)
     }
   if (self->state != STATE_CLOSED && self->channels != NULL)
     unsubscribe_all (self);
-  g_clear_object (&self->socket);
 
   G_OBJECT_CLASS (wire_gateway_session_parent_class)->dispose (object);
 }
@@ -1125,7 +903,6 @@ wire_gateway_session_init (WireGatewaySession *self)
   self->connection_id = g_strdup_printf ("c-%u-%08x", ++counter, g_random_int ());
   self->connected_at_ms = now_ms ();
   self->last_rx_us = g_get_monotonic_time ();
-  g_queue_init (&self->outgoing);
 }
 
 WireGatewaySession *
@@ -1144,7 +921,7 @@ wire_gateway_session_new (WireGateway             *gateway,
   self = g_object_new (WIRE_TYPE_GATEWAY_SESSION, NULL);
   self->gateway = gateway;
   self->ws = g_object_ref (ws);
-  self->socket = socket != NULL ? g_object_ref (socket) : NULL;
+  self->outbox = wire_outbox_new (ws, socket, pushed_cb, self);
   self->kind = kind;
   self->slot_id = g_strdup (slot_id);
   self->remote = g_strdup (remote);
@@ -1220,7 +997,7 @@ gsize
 wire_gateway_session_get_queued_bytes (WireGatewaySession *self)
 {
   g_return_val_if_fail (WIRE_IS_GATEWAY_SESSION (self), 0);
-  return self->queued_bytes;
+  return self->outbox != NULL ? wire_outbox_get_queued_bytes (self->outbox) : 0;
 }
 
 static void

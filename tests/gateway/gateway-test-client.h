@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 /* A raw libsoup WebSocket client for the gateway tests, and main-loop waits with a generous
  * deadline (a loaded machine is slow, never wrong). */
 
-#define GW_TEST_WAIT_MS 15000
+#define GW_TEST_WAIT_MS 30000
 
 typedef struct
 {
