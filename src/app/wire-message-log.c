@@ -398,6 +398,9 @@ selection_changed_cb (WireMessageLog *self)
 
   text = describe_row (self, row);
   gtk_text_buffer_set_text (buffer, text, -1);
+
+  /* Reading a row: new rows must not scroll it away (scrolling to the bottom follows again). */
+  self->follow = FALSE;
 }
 
 void
