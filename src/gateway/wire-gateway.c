@@ -55,6 +55,7 @@ struct _WireGateway
   GPtrArray               *delayed;      /* GSource: health answers behind a latency fault */
   GHashTable              *handshakes;   /* SoupServerMessage (weak) → timeout source id */
   guint                    sweep_id;
+  gint64                   last_expire_us;
 };
 
 enum
@@ -605,6 +606,12 @@ sweep_cb (gpointer user_data)
     g_object_ref (g_ptr_array_index (sessions, i));
   for (guint i = 0; i < sessions->len; i++)
     wire_gateway_session_check_timeouts (g_ptr_array_index (sessions, i), now);
+  /* Once a second is plenty for ids kept for minutes. */
+  if (now - self->last_expire_us >= G_USEC_PER_SEC)
+    {
+      self->last_expire_us = now;
+      wire_message_router_expire (self->router, g_get_real_time () / 1000);
+    }
   return G_SOURCE_CONTINUE;
 }
 

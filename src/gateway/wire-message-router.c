@@ -456,6 +456,26 @@ wire_message_router_emit_to (WireMessageRouter  *self,
   emit_internal (self, session, channel, event, from, priority, payload_json);
 }
 
+void
+wire_message_router_expire (WireMessageRouter *self,
+                            gint64             now_ms)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (WIRE_IS_MESSAGE_ROUTER (self));
+
+  /* A user who stopped publishing leaves an empty cache behind once the TTL has passed:
+   * forget it, so that memory follows the active users, not every user ever seen. */
+  g_hash_table_iter_init (&iter, self->dedup);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      wire_dedup_cache_expire (value, now_ms);
+      if (wire_dedup_cache_size (value) == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
 guint64
 wire_message_router_get_delivered (WireMessageRouter *self)
 {

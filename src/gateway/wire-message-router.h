@@ -62,6 +62,9 @@ void               wire_message_router_emit_to           (WireMessageRouter  *se
 void               wire_message_router_resume            (WireMessageRouter  *self,
                                                           WireGatewaySession *session,
                                                           WireEnvelope       *envelope);
+/* Expires remembered publish ids and forgets users with none left. */
+void               wire_message_router_expire            (WireMessageRouter  *self,
+                                                          gint64              now_ms);
 guint64            wire_message_router_get_delivered     (WireMessageRouter  *self);
 
 G_END_DECLS

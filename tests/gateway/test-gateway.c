@@ -482,6 +482,34 @@ test_publish_deliver_dedup (void)
   gw_gateway_finish (gateway);
 }
 
+/* §4: ids are remembered for dedupTtlMs, then forgotten (and the gateway drops the memory). */
+static void
+test_dedup_ttl (void)
+{
+  WireGateway *gateway = gw_gateway_new ("dedup-ttl-ms", 300, NULL);
+  g_autoptr (GwClient) a = gw_client_auth (gateway, "/ws/trips/t1/collab", "u1", NULL, trips_t1,
+                                           NULL);
+  g_autofree char *p1 = publish_frame ("ttl-1", "trip:t1", "trip_update");
+  g_autoptr (WireEnvelope) first = NULL;
+  g_autoptr (WireEnvelope) dup = NULL;
+  g_autoptr (WireEnvelope) later = NULL;
+
+  gw_client_send (a, p1);
+  first = gw_client_next_type (a, "ack", NULL);
+  g_assert_cmpstr (first->status, ==, "ok");
+  gw_client_send (a, p1);
+  dup = gw_client_next_type (a, "ack", NULL);
+  g_assert_cmpstr (dup->status, ==, "duplicate");
+  /* Past the TTL (and a sweep) the id is new again. */
+  gw_spin (1500);
+  gw_client_send (a, p1);
+  later = gw_client_next_type (a, "ack", NULL);
+  g_assert_cmpstr (later->status, ==, "ok");
+
+  g_clear_pointer (&a, gw_client_free);
+  gw_gateway_finish (gateway);
+}
+
 static void
 expect_error (GwClient   *client,
               const char *frame,
@@ -805,6 +833,7 @@ main (int    argc,
   g_test_add_func ("/wire/gateway/slot/trip-full", test_slot_trip_full);
   g_test_add_func ("/wire/gateway/channels/subscribe", test_subscribe_unsubscribe);
   g_test_add_func ("/wire/gateway/publish/deliver-dedup", test_publish_deliver_dedup);
+  g_test_add_func ("/wire/gateway/publish/dedup-ttl", test_dedup_ttl);
   g_test_add_func ("/wire/gateway/publish/error-codes", test_error_codes);
   g_test_add_func ("/wire/gateway/publish/rate-limit", test_rate_limit);
   g_test_add_func ("/wire/gateway/publish/rate-limit-off", test_rate_limit_off);
