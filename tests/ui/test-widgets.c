@@ -579,14 +579,24 @@ is_disconnected (gpointer data)
   return wire_connection_get_state (WIRE_CONNECTION (data)) == WIRE_CONNECTION_DISCONNECTED;
 }
 
+typedef struct
+{
+  const char *path;
+  const char *channel;
+} Endpoint;
+
+static const Endpoint chat_endpoint = { "/ws/chat/s1", "chat:s1" };
+static const Endpoint notifications_endpoint = { "/ws/notifications/user-1", "notifications:user-1" };
+
 static void
 page_fixture_set_up (PageFixture   *fixture,
                      gconstpointer  data)
 {
+  const Endpoint *endpoint = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *token = NULL;
-  static const char * const channels[] = { "chat:s1", NULL };
+  const char * const channels[] = { endpoint->channel, NULL };
 
   fixture->gateway = wire_gateway_new ();
   g_object_set (fixture->gateway, "demo", TRUE, "seed", (gint64) 7, NULL);
@@ -594,12 +604,13 @@ page_fixture_set_up (PageFixture   *fixture,
   g_assert_no_error (error);
 
   fixture->config = wire_config_new ();
-  url = g_strdup_printf ("%s/ws/chat/s1", wire_gateway_get_url (fixture->gateway));
+  url = g_strdup_printf ("%s%s", wire_gateway_get_url (fixture->gateway), endpoint->path);
   fixture->connection = wire_connection_new (fixture->config, NULL, NULL, url, &error);
   g_assert_no_error (error);
   token = wire_gateway_mint_token (fixture->gateway, "user-1", NULL, NULL, NULL, 3600);
   wire_connection_set_token (fixture->connection, token);
-  wire_connection_set_session_id (fixture->connection, "s1");
+  if (g_str_has_prefix (endpoint->path, "/ws/chat/"))
+    wire_connection_set_session_id (fixture->connection, "s1");
   wire_connection_set_channels (fixture->connection, channels);
 
   fixture->window = gtk_window_new ();
@@ -770,6 +781,53 @@ test_page_switches_connections (PageFixture   *fixture,
   g_assert_cmpstr (wire_connection_header_get_state_text (header), ==, "Connected");
 }
 
+static gboolean
+composer_offers_notifications (gpointer data)
+{
+  wire_composer_refresh (WIRE_COMPOSER (data));
+  return wire_composer_select_channel (WIRE_COMPOSER (data), "notifications:user-1");
+}
+
+static void
+test_page_refusals_explained (PageFixture   *fixture,
+                              gconstpointer  data)
+{
+  WireComposer *composer;
+  WireChannelList *channels;
+  GtkWidget *entry, *button, *feedback;
+
+  composer = WIRE_COMPOSER (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                           WIRE_TYPE_CONNECTION_PAGE, "composer"));
+  channels = WIRE_CHANNEL_LIST (gtk_widget_get_template_child (GTK_WIDGET (fixture->page),
+                                                               WIRE_TYPE_CONNECTION_PAGE, "channel_list"));
+
+  wire_connection_page_set_connection (fixture->page, fixture->connection);
+  wire_connection_connect (fixture->connection);
+  g_assert_true (wait_for (is_connected, fixture->connection));
+
+  /* Notifications are read-only for clients: said before anything is sent, Send stays off. */
+  g_assert_true (wait_for (composer_offers_notifications, composer));
+  wire_composer_set_payload (composer, "{\"title\": \"hi\"}");
+  g_assert_false (wire_composer_can_send (composer));
+  g_assert_nonnull (strstr (wire_composer_get_problem (composer), "read-only"));
+  wire_composer_send (composer);
+  g_assert_cmpstr (wire_composer_get_result (composer), ==, "");
+
+  /* Another user's channel: the local policy refuses the subscription, inline. */
+  entry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (channels), WIRE_TYPE_CHANNEL_LIST,
+                                                     "channel_entry"));
+  button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (channels), WIRE_TYPE_CHANNEL_LIST,
+                                                      "subscribe_button"));
+  feedback = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (channels), WIRE_TYPE_CHANNEL_LIST,
+                                                        "feedback_label"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "agent:someone-else");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (wire_channel_list_get_feedback (channels), !=, "");
+  g_assert_true (gtk_widget_get_visible (feedback));
+  g_assert_true (gtk_widget_has_css_class (feedback, "error"));
+}
+
 static void
 skip_without_display (void)
 {
@@ -801,6 +859,7 @@ main (int   argc,
       g_test_add_func ("/wire/ui/queue-view/shows-depths", skip_without_display);
       g_test_add_func ("/wire/ui/connection-page/live-connection", skip_without_display);
       g_test_add_func ("/wire/ui/connection-page/switches-connections", skip_without_display);
+      g_test_add_func ("/wire/ui/connection-page/refusals-explained", skip_without_display);
       return g_test_run ();
     }
 
@@ -809,10 +868,12 @@ main (int   argc,
   g_test_add_func ("/wire/ui/message-log/filters", test_log_filters);
   g_test_add_func ("/wire/ui/rate-chart/draws-samples", test_rate_chart_draws_samples);
   g_test_add_func ("/wire/ui/queue-view/shows-depths", test_queue_view_shows_depths);
-  g_test_add ("/wire/ui/connection-page/live-connection", PageFixture, NULL,
+  g_test_add ("/wire/ui/connection-page/live-connection", PageFixture, &chat_endpoint,
               page_fixture_set_up, test_page_live_connection, page_fixture_tear_down);
-  g_test_add ("/wire/ui/connection-page/switches-connections", PageFixture, NULL,
+  g_test_add ("/wire/ui/connection-page/switches-connections", PageFixture, &chat_endpoint,
               page_fixture_set_up, test_page_switches_connections, page_fixture_tear_down);
+  g_test_add ("/wire/ui/connection-page/refusals-explained", PageFixture, &notifications_endpoint,
+              page_fixture_set_up, test_page_refusals_explained, page_fixture_tear_down);
 
   return g_test_run ();
 }
