@@ -844,6 +844,47 @@ test_dedup_ttl_setting (Fixture       *fx,
   g_assert_cmpuint (fx->messages->len, ==, 3);
 }
 
+/* Pending operations hold no reference: a connection dropped while it connects, authenticates
+ * or waits to reconnect is finalised at once, and nothing fires afterwards. */
+static void
+test_lifetime (Fixture       *fx,
+               gconstpointer  data)
+{
+  WireConnection *c;
+
+  /* Connecting. */
+  fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (fx->connection);
+  g_assert_cmpint (STATE (fx), ==, WIRE_CONNECTION_CONNECTING);
+  g_assert_finalize_object (g_steal_pointer (&fx->connection));
+  wire_test_spin_ms (100);
+
+  /* Authenticating: the server never answers. */
+  fx->server->answer_auth = FALSE;
+  c = fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (c);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_AUTHENTICATING);
+  g_assert_finalize_object (g_steal_pointer (&fx->connection));
+  WIRE_TEST_WAIT_UNTIL (wire_raw_server_open_count (fx->server) == 0);
+
+  /* Disconnected by hand while connecting, then connected again. */
+  fx->server->answer_auth = TRUE;
+  c = fixture_connect (fx, "/ws/agent-status/user-1", "good");
+  wire_connection_connect (c);
+  wire_connection_disconnect (c);
+  g_assert_cmpint (STATE (fx), ==, WIRE_CONNECTION_DISCONNECTED);
+  wire_connection_connect (c);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+
+  /* Waiting out a backoff. */
+  g_object_set (fx->config, "reconnect-base-delay-ms", 600000, "reconnect-max-delay-ms", 600000,
+                NULL);
+  wire_raw_server_drop (fx->server);
+  WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
+  g_assert_finalize_object (g_steal_pointer (&fx->connection));
+  wire_test_spin_ms (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -878,6 +919,7 @@ main (int   argc,
   ADD ("tls-insecure", test_tls_insecure);
   ADD ("extra-headers", test_extra_headers);
   ADD ("permessage-deflate", test_permessage_deflate);
+  ADD ("lifetime", test_lifetime);
 
   return g_test_run ();
 }
