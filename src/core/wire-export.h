@@ -78,7 +78,7 @@ gboolean     wire_export_to_stream             (WireRecording          *recordin
 /* The OpenMetrics exposition of @recording's latest samples as a string (for /metrics). */
 char        *wire_export_openmetrics_string    (WireRecording          *recording);
 
-/* Snapshots @recorder now (on the calling thread; cheap: a reference per 4096 messages), then
+/* Snapshots @recorder now (on the calling thread; cheap: a reference per 512 messages), then
  * writes the file on a worker thread of lower scheduling priority and completes a GTask on the
  * caller's thread-default main context. The file is written under a temporary name in the same
  * directory and renamed over @file at the end. @progress (may be NULL) runs on the caller's thread-default

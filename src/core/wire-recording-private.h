@@ -9,11 +9,13 @@ G_BEGIN_DECLS
  *
  * Messages live in fixed-size, reference-counted chunks that are only ever appended to. A
  * snapshot takes a reference on each chunk and remembers how many records it saw, so taking one
- * costs a few hundred reference counts instead of one per message, and the worker thread that
+ * costs one reference count per chunk instead of one per message, and the worker thread that
  * exports it reads records the main thread never touches again (appends go past the snapshot's
  * count; eviction only drops the recorder's reference to a whole chunk). */
 
-#define WIRE_MESSAGE_CHUNK_SIZE 4096
+/* Small enough that a quiet connection costs little (a chunk is ~37 KiB), large enough that a
+ * snapshot of a million messages takes ~2000 references. */
+#define WIRE_MESSAGE_CHUNK_SIZE 512
 
 typedef struct
 {
