@@ -885,6 +885,61 @@ test_lifetime (Fixture       *fx,
   wire_test_spin_ms (100);
 }
 
+/* The guide's policy for a poor network: unstable → at least 2 s between attempts, slow → at
+ * least 5 s, whatever the backoff says. The probe's latency is set by the test server. */
+static void
+test_network_slow_unstable (Fixture       *fx,
+                            gconstpointer  data)
+{
+  static const struct
+  {
+    guint             slow_threshold_ms;
+    WireNetworkStatus status;
+    gint64            min_delay_ms;
+  } cases[] = {
+    { 100000, WIRE_NETWORK_UNSTABLE, 2000 },
+    { 100, WIRE_NETWORK_SLOW, 5000 },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = wire_raw_server_url (fx->server, "/ws/agent-status/user-1");
+  WireNetworkMonitor *monitor = wire_network_monitor_new ();
+
+  wire_network_monitor_set_probe_uri (monitor, fx->server->health_uri);
+  fx->connection = wire_connection_new (fx->config, NULL, monitor, url, &error);
+  g_assert_no_error (error);
+  wire_connection_set_token (fx->connection, "good");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const WireTransition *row;
+
+      fx->server->health_delay_ms = 0;
+      g_object_set (monitor, "unstable-threshold-ms", 50, "slow-threshold-ms", 100000, NULL);
+      wire_network_monitor_probe_now (monitor);
+      WIRE_TEST_WAIT_UNTIL (wire_network_monitor_get_status (monitor) == WIRE_NETWORK_ONLINE);
+      wire_connection_connect (fx->connection);
+      WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
+
+      /* At least 150 ms to answer: above both thresholds of the case that wants it. */
+      fx->server->health_delay_ms = 150;
+      g_object_set (monitor, "slow-threshold-ms", cases[i].slow_threshold_ms, NULL);
+      wire_network_monitor_probe_now (monitor);
+      WIRE_TEST_WAIT_UNTIL (wire_network_monitor_get_status (monitor) == cases[i].status);
+
+      wire_raw_server_drop (fx->server);
+      WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
+      row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+      g_test_message ("%s: reconnect in %" G_GINT64_FORMAT " ms",
+                      wire_network_status_to_string (cases[i].status), row->delay_ms);
+      g_assert_cmpint (row->delay_ms, >=, cases[i].min_delay_ms);
+      wire_connection_disconnect (fx->connection);
+    }
+
+  wire_connection_shutdown (fx->connection);
+  g_assert_finalize_object (g_steal_pointer (&fx->connection));
+  g_assert_finalize_object (monitor);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -912,6 +967,7 @@ main (int   argc,
   ADD ("policy-refusals", test_policy_refusals);
   ADD ("resubscribe-after-reconnect", test_resubscribe_after_reconnect);
   ADD ("network-offline", test_network_offline);
+  ADD ("network-slow-unstable", test_network_slow_unstable);
   ADD ("gives-up", test_gives_up);
   ADD ("idle-timeout", test_idle_timeout);
   ADD ("tls-ca-file", test_tls_ca_file);

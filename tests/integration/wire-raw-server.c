@@ -123,6 +123,16 @@ websocket_cb (SoupServer              *server,
   g_signal_connect (connection, "message", G_CALLBACK (socket_message_cb), self);
 }
 
+static gboolean
+unpause_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 health_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -136,6 +146,11 @@ health_cb (SoupServer        *server,
   soup_server_message_set_status (msg, self->health_status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                     body, strlen (body));
+  if (self->health_delay_ms > 0)
+    {
+      soup_server_message_pause (msg);
+      g_timeout_add (self->health_delay_ms, unpause_cb, g_object_ref (msg));
+    }
 }
 
 WireRawServer *

@@ -28,6 +28,7 @@ typedef struct
   gboolean    answer_heartbeats;   /* default TRUE */
   gboolean    ack_publishes;       /* default TRUE */
   guint       health_status;       /* status of GET/HEAD /api/health, default 200 */
+  guint       health_delay_ms;     /* how long /api/health takes to answer, default 0 */
   gint64      heartbeat_interval_ms; /* sent in auth_ok, default 30000 */
   char       *last_test_header;    /* "X-Wirescope-Test" of the last upgrade */
   guint       last_extensions;     /* WebSocket extensions negotiated on the last upgrade */
