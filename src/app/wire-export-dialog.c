@@ -23,6 +23,9 @@ struct _WireExportDialog
   GtkLabel             *status_label;
   GtkButton            *export_button;
   GtkButton            *cancel_button;
+
+  /* Set in dispose: an export still finishing must not touch the widgets any more. */
+  gboolean              disposed;
 };
 
 G_DEFINE_FINAL_TYPE (WireExportDialog, wire_export_dialog, ADW_TYPE_WINDOW)
@@ -88,6 +91,8 @@ progress_cb (guint64  done,
 {
   WireExportDialog *self = user_data;
 
+  if (self->disposed)
+    return;
   gtk_progress_bar_set_fraction (self->progress, total > 0 ? (double) done / total : 1.0);
 }
 
@@ -98,28 +103,33 @@ export_done_cb (GObject      *source,
 {
   g_autoptr(WireExportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
   guint64 items = 0;
+  gboolean ok;
 
   g_clear_object (&self->cancellable);
+  ok = wire_export_file_finish (result, &items, &error);
+  if (self->disposed)
+    return;
+
   set_busy (self, FALSE);
-
-  if (!wire_export_file_finish (result, &items, &error))
+  if (!ok)
     {
-      g_autofree char *sentence = wire_export_error_describe (error, self->file);
+      gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Export failed: %s", error->message);
-      set_status (self, sentence, !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+      text = wire_export_error_describe (error, self->file);
+      g_debug ("Export failed: %s", error->message);
+      set_status (self, text, !cancelled);
       return;
     }
 
   {
     g_autofree char *name = g_file_get_basename (self->file);
-    g_autofree char *text = g_strdup_printf (_("Saved “%s”."), name);
 
-    gtk_progress_bar_set_fraction (self->progress, 1.0);
-    set_status (self, text, FALSE);
+    text = g_strdup_printf (_("Saved “%s”."), name);
   }
+  gtk_progress_bar_set_fraction (self->progress, 1.0);
+  set_status (self, text, FALSE);
 }
 
 static void
@@ -236,6 +246,7 @@ wire_export_dialog_dispose (GObject *object)
 {
   WireExportDialog *self = WIRE_EXPORT_DIALOG (object);
 
+  self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   if (self->chooser != NULL)
