@@ -151,6 +151,19 @@ start_export (WireExportDialog *self,
                           self->cancellable, export_done_cb, g_object_ref (self));
 }
 
+void
+wire_export_dialog_export_to_file (WireExportDialog *self,
+                                   WireExportFormat  format,
+                                   GFile            *file)
+{
+  g_return_if_fail (WIRE_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->cancellable == NULL);
+
+  adw_combo_row_set_selected (self->format_row, format);
+  start_export (self, file);
+}
+
 static void
 chooser_response_cb (GtkNativeDialog  *chooser,
                      int               response,

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "wire-export.h"
 #include "wire-manager.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,11 @@ G_DECLARE_FINAL_TYPE (WireExportDialog, wire_export_dialog, WIRE, EXPORT_DIALOG,
  * The dialog is modal and transient for @parent and frees itself when closed. */
 void wire_export_dialog_present (GtkWindow   *parent,
                                  WireManager *manager);
+
+/* Exports to @file in @format as if the person had chosen them (tests, "export again"): the
+ * progress bar, the Cancel button and the outcome sentence behave the same. */
+void wire_export_dialog_export_to_file (WireExportDialog *self,
+                                        WireExportFormat  format,
+                                        GFile            *file);
 
 G_END_DECLS

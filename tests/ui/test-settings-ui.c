@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
 #include "wire-core.h"
@@ -174,6 +175,68 @@ test_export_dialog_presents (void)
   wait_for_finalize ((gpointer *) &dialog);
 }
 
+static gboolean
+find_label_with (GtkWidget  *widget,
+                 const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL)
+    return TRUE;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_label_with (c, needle))
+      return TRUE;
+  return FALSE;
+}
+
+/* The dialog exports through the same path as after the file chooser, and says how it went. */
+static void
+test_export_dialog_exports (void)
+{
+  g_autoptr(WireConfig) config = wire_config_new ();
+  g_autoptr(WireManager) manager = wire_manager_new (config);
+  WireRecorder *recorder = wire_recorder_ensure_for_manager (manager);
+  g_autofree char *dir = g_dir_make_tmp ("wirescope-ui-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-folder", "metrics.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) unwritable = g_file_new_for_path (missing);
+  g_autofree char *contents = NULL;
+  WireSample sample = { .time_ms = 1700000000000, .state = WIRE_CONNECTION_CONNECTED, .rtt_ms = 12 };
+  GtkWindow *dialog;
+  guint track;
+  gint64 deadline;
+
+  track = wire_recorder_add_track (recorder, "chat session-1", "ws://127.0.0.1/ws/chat/session-1",
+                                   WIRE_ENDPOINT_CHAT);
+  wire_recorder_push_sample (recorder, track, &sample);
+  wire_export_dialog_present (NULL, manager);
+  dialog = find_toplevel (WIRE_TYPE_EXPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  wire_export_dialog_export_to_file (WIRE_EXPORT_DIALOG (dialog), WIRE_EXPORT_CSV, file);
+  deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  while (!find_label_with (GTK_WIDGET (dialog), "Saved") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (find_label_with (GTK_WIDGET (dialog), "Saved “metrics.csv”"));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "time_ms,"));
+  g_assert_nonnull (strstr (contents, "chat session-1"));
+
+  /* A folder that does not exist: the dialog says so in a sentence. */
+  wire_export_dialog_export_to_file (WIRE_EXPORT_DIALOG (dialog), WIRE_EXPORT_HAR, unwritable);
+  deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  while (!find_label_with (GTK_WIDGET (dialog), "does not exist") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (find_label_with (GTK_WIDGET (dialog), "no-such-folder"));
+
+  gtk_window_close (dialog);
+  wait_for_finalize ((gpointer *) &dialog);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 probe_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -237,6 +300,7 @@ main (int   argc,
     {
       g_test_add_func ("/wire/ui/preferences/bound", skip_without_display);
       g_test_add_func ("/wire/ui/export-dialog/presents", skip_without_display);
+      g_test_add_func ("/wire/ui/export-dialog/exports", skip_without_display);
       g_test_add_func ("/wire/ui/preferences/german", skip_without_display);
       return g_test_run ();
     }
@@ -244,6 +308,7 @@ main (int   argc,
 
   g_test_add_func ("/wire/ui/preferences/bound", test_preferences_bound);
   g_test_add_func ("/wire/ui/export-dialog/presents", test_export_dialog_presents);
+  g_test_add_func ("/wire/ui/export-dialog/exports", test_export_dialog_exports);
   g_test_add_func ("/wire/ui/preferences/german", test_preferences_german);
 
   return g_test_run ();
