@@ -887,18 +887,40 @@ test_lifetime (Fixture       *fx,
 
 /* The guide's policy for a poor network: unstable → at least 2 s between attempts, slow → at
  * least 5 s, whatever the backoff says. The probe's latency is set by the test server. */
+static gint64
+last_probe_time (WireNetworkMonitor *monitor)
+{
+  gint64 t = 0;
+
+  g_object_get (monitor, "last-probe-time", &t, NULL);
+  return t;
+}
+
+/* Probes and waits for that probe's verdict. */
+static void
+probe_and_wait (WireNetworkMonitor *monitor)
+{
+  gint64 before = last_probe_time (monitor);
+
+  wire_network_monitor_probe_now (monitor);
+  WIRE_TEST_WAIT_UNTIL (last_probe_time (monitor) != before);
+}
+
 static void
 test_network_slow_unstable (Fixture       *fx,
                             gconstpointer  data)
 {
+  /* Thresholds far below the probe's 300 ms for the status wanted, far above it otherwise,
+   * so that a loaded machine cannot change the verdict. */
   static const struct
   {
+    guint             unstable_threshold_ms;
     guint             slow_threshold_ms;
     WireNetworkStatus status;
     gint64            min_delay_ms;
   } cases[] = {
-    { 100000, WIRE_NETWORK_UNSTABLE, 2000 },
-    { 100, WIRE_NETWORK_SLOW, 5000 },
+    { 100, 100000, WIRE_NETWORK_UNSTABLE, 2000 },
+    { 50, 100, WIRE_NETWORK_SLOW, 5000 },
   };
   g_autoptr(GError) error = NULL;
   g_autofree char *url = wire_raw_server_url (fx->server, "/ws/agent-status/user-1");
@@ -914,17 +936,19 @@ test_network_slow_unstable (Fixture       *fx,
       const WireTransition *row;
 
       fx->server->health_delay_ms = 0;
-      g_object_set (monitor, "unstable-threshold-ms", 50, "slow-threshold-ms", 100000, NULL);
-      wire_network_monitor_probe_now (monitor);
-      WIRE_TEST_WAIT_UNTIL (wire_network_monitor_get_status (monitor) == WIRE_NETWORK_ONLINE);
+      g_object_set (monitor, "unstable-threshold-ms", 100000, "slow-threshold-ms", 200000, NULL);
+      probe_and_wait (monitor);
+      g_assert_cmpint (wire_network_monitor_get_status (monitor), ==, WIRE_NETWORK_ONLINE);
       wire_connection_connect (fx->connection);
       WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
 
-      /* At least 150 ms to answer: above both thresholds of the case that wants it. */
-      fx->server->health_delay_ms = 150;
-      g_object_set (monitor, "slow-threshold-ms", cases[i].slow_threshold_ms, NULL);
-      wire_network_monitor_probe_now (monitor);
-      WIRE_TEST_WAIT_UNTIL (wire_network_monitor_get_status (monitor) == cases[i].status);
+      fx->server->health_delay_ms = 300;
+      g_object_set (monitor,
+                    "unstable-threshold-ms", cases[i].unstable_threshold_ms,
+                    "slow-threshold-ms", cases[i].slow_threshold_ms,
+                    NULL);
+      probe_and_wait (monitor);
+      g_assert_cmpint (wire_network_monitor_get_status (monitor), ==, cases[i].status);
 
       wire_raw_server_drop (fx->server);
       WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
