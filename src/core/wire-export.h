@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  *                {"kind":"sample",…}, {"kind":"transition",…}, {"kind":"message",…}.
  *   OpenMetrics  text exposition (application/openmetrics-text; version=1.0.0) of the current
  *                counters and gauges of every track, labelled by connection, ending in "# EOF".
+ *                States are gauges (1 for the current state), so the same text also parses as
+ *                the Prometheus 0.0.4 text format.
  *                What `wirescope-cli connect --metrics-listen` serves at /metrics.
  *   HAR          HAR 1.2: one entry per track (the WebSocket upgrade request) with Chrome's
  *                "_resourceType": "websocket" and "_webSocketMessages" [{type send|receive,
@@ -81,8 +83,8 @@ char        *wire_export_openmetrics_string    (WireRecording          *recordin
 /* Snapshots @recorder now (on the calling thread; cheap: a reference per 512 messages), then
  * writes the file on a worker thread of lower scheduling priority and completes a GTask on the
  * caller's thread-default main context. The file is written under a temporary name in the same
- * directory and renamed over @file at the end. @progress (may be NULL) runs on the caller's thread-default
- * main context; @progress_destroy frees @progress_data when the export is done.
+ * directory and renamed over @file at the end. @progress (may be NULL) runs on the caller's
+ * thread-default main context; @progress_destroy frees @progress_data when the export is done.
  * Errors: G_IO_ERROR_CANCELLED, and the GIO errors of the file (G_IO_ERROR_PERMISSION_DENIED,
  * G_IO_ERROR_NO_SPACE, G_IO_ERROR_NOT_FOUND for a missing directory, …) with a message that
  * names the file; wire_export_error_describe() turns them into a sentence for people. */

@@ -53,7 +53,7 @@ WirePriority     wire_settings_priority_for_event (GSettings  *settings,
  *   "session-id" (s), "slot-id" (s), "channels" (as).
  * Never a token: wire_settings_set_profiles() drops any "token" member (and any member whose
  * name contains "token" or "secret") before writing, so a caller cannot persist one by mistake.
- * Returns a new floating-free GVariant of type aa{sv}. */
+ * wire_settings_get_profiles() returns a new reference to a GVariant of type aa{sv}. */
 GVariant        *wire_settings_get_profiles      (GSettings   *settings);
 gboolean         wire_settings_set_profiles      (GSettings   *settings,
                                                   GVariant    *profiles);
