@@ -887,6 +887,59 @@ test_cli_serve (void)
   g_free (res.line);
 }
 
+/* Without a secret the gateway makes one up and says how to mint tokens for it; --secret-file
+ * gives mint-token the same secret (a trailing newline is not part of it). */
+static void
+test_cli_secrets (void)
+{
+  g_autofree char *binary = gateway_binary ();
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSubprocess) mint = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WireJwtClaims) claims = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wire-gateway-secret-XXXXXX", NULL);
+  g_autofree char *secret_file = g_build_filename (dir, "secret", NULL);
+  g_autofree char *out = NULL;
+  char stderr_buf[65536];
+  gsize stderr_len = 0;
+  LineResult res = { 0 };
+
+  g_subprocess_launcher_unsetenv (launcher, "WIRESCOPE_GATEWAY_SECRET");
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--listen", "127.0.0.1:0",
+                                         NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_cb, &res);
+  gw_wait_flag (&res.done);
+  g_assert_true (g_str_has_prefix (res.line, "listening on ws://127.0.0.1:"));
+  g_subprocess_send_signal (process, SIGINT);
+  wait_process (process);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_input_stream_read_all (g_subprocess_get_stderr_pipe (process), stderr_buf,
+                           sizeof stderr_buf - 1, &stderr_len, NULL, NULL);
+  stderr_buf[stderr_len] = '\0';
+  g_assert_nonnull (strstr (stderr_buf, "WIRESCOPE_GATEWAY_SECRET="));
+  g_assert_nonnull (strstr (stderr_buf, "mint-token --user"));
+  g_free (res.line);
+
+  g_assert_true (g_file_set_contents (secret_file, "from-a-file\n", -1, NULL));
+  mint = g_subprocess_launcher_spawn (launcher, &error, binary, "mint-token", "--user", "u9",
+                                      "--secret-file", secret_file, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (mint, NULL, NULL, &out, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (mint), ==, 0);
+  g_strstrip (out);
+  claims = wire_jwt_verify_hs256 (out, (const guint8 *) "from-a-file", 11,
+                                  g_get_real_time () / G_USEC_PER_SEC, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (claims->sub, ==, "u9");
+  g_unlink (secret_file);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -910,6 +963,7 @@ main (int    argc,
     g_test_add_func ("/wire/gateway/tls", test_tls);
   g_test_add_func ("/wire/gateway/cli/mint-token", test_cli_mint_token);
   g_test_add_func ("/wire/gateway/cli/serve", test_cli_serve);
+  g_test_add_func ("/wire/gateway/cli/secrets", test_cli_secrets);
 
   return g_test_run ();
 }
