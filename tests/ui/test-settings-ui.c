@@ -38,6 +38,9 @@ new_settings (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+static gboolean find_label_with (GtkWidget  *widget,
+                                 const char *needle);
+
 static GObject *
 child (GtkWidget  *window,
        const char *name)
@@ -93,6 +96,15 @@ test_preferences_bound (void)
   g_settings_set_uint (settings, "reconnect-max-attempts", 5);
   g_assert_nonnull (strstr (gtk_label_get_label (summary), "Gives up after 5 attempts"));
   g_assert_nonnull (strstr (gtk_label_get_label (summary), "250 ms"));
+
+  /* One row per entry of the event-priorities map, rebuilt when the map changes. */
+  g_assert_true (find_label_with (window, "typing_start"));
+  g_assert_false (find_label_with (window, "trip_update"));
+  g_settings_set_value (settings, "event-priorities",
+                        g_variant_new_parsed ("{'trip_update': 'critical'}"));
+  g_assert_true (find_label_with (window, "trip_update"));
+  g_assert_false (find_label_with (window, "typing_start"));
+  g_settings_reset (settings, "event-priorities");
 
   /* The window tells people that changes apply at once. */
   g_assert_nonnull (strstr (adw_preferences_group_get_description (
