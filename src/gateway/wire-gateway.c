@@ -12,6 +12,8 @@
 #include "wire-message-router.h"
 #include "wire-admin-feed.h"
 #include "wire-fault-injector.h"
+#include "wire-handshake-guard.h"
+#include "wire-slot-table.h"
 #include "wire-chat-service.h"
 #include "wire-agent-service.h"
 #include "wire-trip-service.h"
@@ -49,11 +51,11 @@ struct _WireGateway
   WireNotificationService *notification;
 
   GHashTable              *sessions;     /* connection id → WireGatewaySession */
-  GHashTable              *slots;        /* "kind/slot" → GPtrArray of sessions (borrowed) */
+  WireSlotTable           *slots;
   GPtrArray               *graveyard;    /* closed sessions, released from an idle */
   guint                    graveyard_id;
   GPtrArray               *delayed;      /* GSource: health answers behind a latency fault */
-  GHashTable              *handshakes;   /* SoupServerMessage (weak) → timeout source id */
+  WireHandshakeGuard      *handshakes;
   guint                    sweep_id;
   gint64                   last_expire_us;
 };
@@ -178,83 +180,12 @@ wire_gateway_log_event (WireGateway        *self,
   fflush (stderr);
 }
 
-static char *
-slot_key (WireGatewaySession *session)
-{
-  return g_strdup_printf ("%s/%s",
-                          wire_endpoint_kind_to_string (wire_gateway_session_get_kind (session)),
-                          wire_gateway_session_get_slot_id (session));
-}
-
 gboolean
 wire_gateway_admit (WireGateway        *self,
                     WireGatewaySession *session,
                     int                *out_code)
 {
-  WireEndpointKind kind = wire_gateway_session_get_kind (session);
-  const char *user = wire_gateway_session_get_user_id (session);
-  g_autofree char *key = NULL;
-  g_autoptr (GPtrArray) users = NULL;
-  GPtrArray *slot;
-  guint limit;
-
-  limit = wire_endpoint_limit (kind);
-  if (limit == 0)
-    return TRUE;
-
-  key = slot_key (session);
-  slot = g_hash_table_lookup (self->slots, key);
-  if (slot == NULL)
-    {
-      slot = g_ptr_array_new ();
-      g_hash_table_insert (self->slots, g_strdup (key), slot);
-    }
-
-  /* The same user coming back supersedes its older connection (4009): that is how a client
-   * returns at once after its network dropped, before the stale socket is noticed. */
-  for (guint i = slot->len; i > 0; i--)
-    {
-      WireGatewaySession *old = g_ptr_array_index (slot, i - 1);
-
-      if (g_strcmp0 (wire_gateway_session_get_user_id (old), user) == 0)
-        {
-          g_ptr_array_remove_index (slot, i - 1);
-          wire_gateway_log_event (self, old, "superseded", NULL, WIRE_CLOSE_SUPERSEDED);
-          wire_gateway_session_close (old, WIRE_CLOSE_SUPERSEDED, "Superseded by a newer "
-                                                                  "connection");
-        }
-    }
-
-  users = g_ptr_array_new ();
-  for (guint i = 0; i < slot->len; i++)
-    {
-      const char *other = wire_gateway_session_get_user_id (g_ptr_array_index (slot, i));
-
-      if (!g_ptr_array_find_with_equal_func (users, other, g_str_equal, NULL))
-        g_ptr_array_add (users, (gpointer) other);
-    }
-  if (users->len >= limit)
-    {
-      *out_code = WIRE_CLOSE_SLOT_FULL;
-      return FALSE;
-    }
-  g_ptr_array_add (slot, session);
-  return TRUE;
-}
-
-static void
-leave_slot (WireGateway        *self,
-            WireGatewaySession *session)
-{
-  g_autofree char *key = NULL;
-  GPtrArray *slot;
-
-  if (wire_endpoint_limit (wire_gateway_session_get_kind (session)) == 0)
-    return;
-  key = slot_key (session);
-  slot = g_hash_table_lookup (self->slots, key);
-  if (slot != NULL && g_ptr_array_remove (slot, session) && slot->len == 0)
-    g_hash_table_remove (self->slots, key);
+  return wire_slot_table_admit (self->slots, session, out_code);
 }
 
 static gboolean
@@ -276,7 +207,7 @@ session_closed_cb (WireGatewaySession *session,
   gpointer stolen = NULL;
   g_autofree char *stolen_key = NULL;
 
-  leave_slot (self, session);
+  wire_slot_table_leave (self->slots, session);
   wire_gateway_log_event (self, session, "closed", NULL, code);
   if (!g_hash_table_steal_extended (self->sessions, id, (gpointer *) &stolen_key, &stolen))
     return;
@@ -296,81 +227,6 @@ session_authenticated_cb (WireGatewaySession *session,
 {
   if (self->admin_feed != NULL)
     wire_admin_feed_opened (self->admin_feed, session);
-}
-
-/* A request, above all an upgrade, must be complete within handshake-timeout-ms: a client that
- * opens TCP and sends nothing, or half a request line, is cut off instead of holding a
- * descriptor for ever. libsoup has no such timeout of its own. */
-static void
-handshake_gone_cb (gpointer  data,
-                   GObject  *where_the_object_was)
-{
-  WireGateway *self = data;
-  gpointer source_id = NULL;
-
-  if (g_hash_table_steal_extended (self->handshakes, where_the_object_was, NULL, &source_id))
-    g_source_remove (GPOINTER_TO_UINT (source_id));
-}
-
-static void
-forget_handshake (WireGateway       *self,
-                  SoupServerMessage *msg)
-{
-  gpointer source_id = NULL;
-
-  if (g_hash_table_steal_extended (self->handshakes, msg, NULL, &source_id))
-    {
-      g_object_weak_unref (G_OBJECT (msg), handshake_gone_cb, self);
-      g_source_remove (GPOINTER_TO_UINT (source_id));
-    }
-}
-
-typedef struct
-{
-  WireGateway       *self;
-  SoupServerMessage *msg;   /* weak: the table entry goes when it does */
-} HandshakeTimeout;
-
-static gboolean
-handshake_timeout_cb (gpointer data)
-{
-  HandshakeTimeout *timeout = data;
-  WireGateway *self = timeout->self;
-  SoupServerMessage *msg = timeout->msg;
-  GSocket *socket;
-
-  if (!g_hash_table_steal (self->handshakes, msg))
-    return G_SOURCE_REMOVE;
-  g_object_weak_unref (G_OBJECT (msg), handshake_gone_cb, self);
-  wire_gateway_log_event (self, NULL, "refused", "handshake_timeout", 0);
-  socket = soup_server_message_get_socket (msg);
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    WireGateway       *self)
-{
-  HandshakeTimeout *timeout = g_new0 (HandshakeTimeout, 1);
-  guint id;
-
-  timeout->self = self;
-  timeout->msg = msg;
-  id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (self->handshake_timeout_ms, 1),
-                                handshake_timeout_cb, timeout, g_free);
-  g_hash_table_insert (self->handshakes, msg, GUINT_TO_POINTER (id));
-  g_object_weak_ref (G_OBJECT (msg), handshake_gone_cb, self);
-}
-
-static void
-request_finished_cb (SoupServer        *server,
-                     SoupServerMessage *msg,
-                     WireGateway       *self)
-{
-  forget_handshake (self, msg);
 }
 
 static gboolean
@@ -422,7 +278,8 @@ ws_connected_cb (SoupServer              *server,
   g_autofree char *slot = NULL;
   const char *origin;
 
-  forget_handshake (self, msg);
+  if (self->handshakes != NULL)
+    wire_handshake_guard_forget (self->handshakes, msg);
   if (!wire_endpoint_parse_path (path, &kind, &slot, NULL))
     {
       soup_websocket_connection_close (ws, WIRE_CLOSE_FORBIDDEN, NULL);
@@ -840,19 +697,7 @@ wire_gateway_dispose (GObject *object)
   WireGateway *self = WIRE_GATEWAY (object);
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
-  if (self->handshakes != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      g_hash_table_iter_init (&iter, self->handshakes);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          g_object_weak_unref (key, handshake_gone_cb, self);
-          g_source_remove (GPOINTER_TO_UINT (value));
-          g_hash_table_iter_remove (&iter);
-        }
-    }
+  g_clear_pointer (&self->handshakes, wire_handshake_guard_free);
   g_clear_object (&self->chat);
   g_clear_object (&self->agent);
   g_clear_object (&self->trip);
@@ -895,10 +740,9 @@ wire_gateway_finalize (GObject *object)
   WireGateway *self = WIRE_GATEWAY (object);
 
   g_clear_pointer (&self->sessions, g_hash_table_unref);
-  g_clear_pointer (&self->slots, g_hash_table_unref);
+  g_clear_pointer (&self->slots, wire_slot_table_free);
   g_clear_pointer (&self->graveyard, g_ptr_array_unref);
   g_clear_pointer (&self->delayed, g_ptr_array_unref);
-  g_clear_pointer (&self->handshakes, g_hash_table_unref);
   g_clear_pointer (&self->policy, wire_channel_policy_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->config.secret, g_bytes_unref);
@@ -1143,11 +987,9 @@ wire_gateway_init (WireGateway *self)
   self->handshake_timeout_ms = DEFAULT_HANDSHAKE_TIMEOUT_MS;
 
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify) g_ptr_array_unref);
+  self->slots = wire_slot_table_new (self);
   self->graveyard = g_ptr_array_new_with_free_func (g_object_unref);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
-  self->handshakes = g_hash_table_new (NULL, NULL);
   self->policy = wire_channel_policy_new_default ();
   self->router = wire_message_router_new (self);
   self->admin_feed = wire_admin_feed_new (self);
@@ -1161,9 +1003,7 @@ wire_gateway_init (WireGateway *self)
   soup_server_add_websocket_handler (self->server, "/ws", NULL, NULL, ws_connected_cb, self, NULL);
   soup_server_add_handler (self->server, WIRE_HEALTH_PATH, health_cb, self, NULL);
   soup_server_add_handler (self->server, WIRE_FAULTS_PATH, faults_cb, self, NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
-  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_finished_cb), self);
+  self->handshakes = wire_handshake_guard_new (self, self->server, &self->handshake_timeout_ms);
 }
 
 WireGateway *
