@@ -28,7 +28,12 @@ typedef struct
   guint64  messages_out;
   char    *last_event;
   gint64   last_event_us;   /* monotonic */
+  guint64  resume_seq;      /* resume extension: the last "seq" seen on the channel */
 } ChannelEntry;
+
+static void note_resume_seq (WireConnection *self,
+                             WireEnvelope   *env,
+                             const char     *channel);
 
 struct _WireConnection
 {
@@ -886,6 +891,10 @@ handle_error_frame (WireConnection *self,
                     WireEnvelope   *env)
 {
   self->errors++;
+  /* Resume extension: the gateway no longer keeps what was missed on this channel (counted as
+   * an error, with a message); continue from where the channel stands now. */
+  if (env->id == NULL && g_strcmp0 (env->code, "resume_gap") == 0)
+    note_resume_seq (self, env, env->channel);
   if (env->id != NULL)
     {
       wire_message_queue_handle_error (self->queue, env->id, env->code, env->message,
@@ -903,11 +912,64 @@ handle_error_frame (WireConnection *self,
 
 /* The hot path: one delivered message. No allocation beyond the envelope and the dedup entry,
  * no GObject notify; the signal is emitted only when somebody listens. */
+/* Resume extension (docs/protocol-extensions.md): a gateway that keeps a channel's history
+ * numbers its messages ("seq"); the last number seen goes into the next auth request's
+ * "resume", duplicate or not. A v1 gateway sends no "seq" and this does nothing. */
+static void
+note_resume_seq (WireConnection *self,
+                 WireEnvelope   *env,
+                 const char     *channel)
+{
+  gsize len = 0;
+  const char *text = wire_envelope_peek_member (env, "seq", &len);
+  ChannelEntry *entry;
+  char buf[24];
+  char *end = NULL;
+  guint64 seq;
+
+  if (text == NULL || channel == NULL || len == 0 || len >= sizeof buf)
+    return;
+  memcpy (buf, text, len);
+  buf[len] = '\0';
+  seq = g_ascii_strtoull (buf, &end, 10);
+  if (end == buf || *end != '\0')
+    return;
+  entry = g_hash_table_lookup (self->channel_stats, channel);
+  if (entry == NULL)
+    entry = ensure_channel_entry (self, channel);
+  entry->resume_seq = seq;
+}
+
+/* Resume extension: {"channel":lastSeq,…} for every wanted channel (0 when none seen yet,
+ * which asks the gateway to start keeping the channel's history), or NULL. */
+static char *
+build_resume (WireConnection *self)
+{
+  g_autoptr(GString) out = NULL;
+
+  if (self->wanted->len == 0)
+    return NULL;
+  out = g_string_new ("{");
+  for (guint i = 0; i < self->wanted->len; i++)
+    {
+      const char *channel = g_ptr_array_index (self->wanted, i);
+      ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channel);
+
+      if (out->len > 1)
+        g_string_append_c (out, ',');
+      wire_json_append_string (out, channel);
+      g_string_append_printf (out, ":%" G_GUINT64_FORMAT, entry != NULL ? entry->resume_seq : 0);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static inline void
 handle_delivery (WireConnection *self,
                  WireEnvelope   *env,
                  gint64          now_us)
 {
+  note_resume_seq (self, env, env->channel);
   if (env->id != NULL &&
       wire_dedup_cache_check_and_insert (self->dedup, env->id, now_us / 1000))
     {
@@ -1159,6 +1221,20 @@ websocket_connect_cb (GObject      *source,
   channels = g_strdupv ((char **) ptr_array_as_strv (self->wanted));
   auth = wire_frame_build_auth (self->current_token, effective_session_id (self),
                                 (const char * const *) channels);
+  /* Resume extension: one more member at the end of the auth object. */
+  {
+    g_autofree char *resume = build_resume (self);
+    gsize len = strlen (auth);
+
+    if (resume != NULL && len > 1 && auth[len - 1] == '}')
+      {
+        char *with_resume = g_strdup_printf ("%.*s,\"resume\":%s}", (int) (len - 1), auth,
+                                             resume);
+
+        g_free (auth);
+        auth = with_resume;
+      }
+  }
   send_text (self, auth, strlen (auth));
 
   set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
