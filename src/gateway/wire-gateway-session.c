@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire-gateway-session.h"
+#include "wire-gateway-auth.h"
 #include "wire-gateway-outbox.h"
 #include "wire-admin-feed.h"
 #include "wire-message-router.h"
@@ -432,96 +433,19 @@ handle_auth (WireGatewaySession *self,
   g_autoptr (GPtrArray) granted = NULL;
   g_autoptr (GPtrArray) added = g_ptr_array_new_with_free_func (g_free);
   gboolean can_write = FALSE;
-  gsize secret_len;
-  const guint8 *secret;
+  const char *refusal = NULL;
   int code = 0;
 
-  env = wire_envelope_parse (data, len, &error);
-  if (env == NULL || env->frame_type != WIRE_FRAME_AUTH)
+  env = wire_envelope_parse (data, len, NULL);
+  self->claims = wire_gateway_authenticate (config->secret, self->kind, self->slot_id, env,
+                                            &refusal, &code, &error);
+  if (self->claims == NULL)
     {
-      refuse_auth (self, "bad_request", "The first frame must be an auth request",
-                   WIRE_CLOSE_BAD_REQUEST);
-      return;
-    }
-  if (env->token == NULL || env->token[0] == '\0')
-    {
-      refuse_auth (self, "bad_request", "The auth request carries no token",
-                   WIRE_CLOSE_BAD_REQUEST);
+      refuse_auth (self, refusal, error->message, code);
       return;
     }
   if (wire_envelope_has_member (env, "channels"))
-    {
-      requested = wire_envelope_dup_member_strv (env, "channels");
-      if (requested == NULL)
-        {
-          refuse_auth (self, "bad_request", "channels must be an array of strings",
-                       WIRE_CLOSE_BAD_REQUEST);
-          return;
-        }
-    }
-  if (env->session_id != NULL && !wire_id_is_valid (env->session_id))
-    {
-      refuse_auth (self, "bad_request", "Invalid sessionId", WIRE_CLOSE_BAD_REQUEST);
-      return;
-    }
-
-  secret = g_bytes_get_data (config->secret, &secret_len);
-  self->claims = wire_jwt_verify_hs256 (env->token, secret, secret_len,
-                                        g_get_real_time () / G_USEC_PER_SEC, WIRE_JWT_LEEWAY_S,
-                                        &error);
-  if (self->claims == NULL)
-    {
-      gboolean expired = g_error_matches (error, WIRE_ERROR, WIRE_ERROR_TOKEN_EXPIRED);
-
-      refuse_auth (self, expired ? "expired_token" : "invalid_token", error->message,
-                   WIRE_CLOSE_INVALID_TOKEN);
-      return;
-    }
-
-  /* Path checks (PROTOCOL.md §2.4). */
-  switch (self->kind)
-    {
-    case WIRE_ENDPOINT_AGENT_STATUS:
-    case WIRE_ENDPOINT_NOTIFICATIONS:
-      if (g_strcmp0 (self->slot_id, self->claims->sub) != 0)
-        {
-          refuse_auth (self, "forbidden", "The path names another user", WIRE_CLOSE_FORBIDDEN);
-          return;
-        }
-      break;
-    case WIRE_ENDPOINT_TRIP_COLLAB:
-      if (!strv_contains_opt (self->claims->trips, self->slot_id))
-        {
-          refuse_auth (self, "forbidden", "The token does not grant this trip",
-                       WIRE_CLOSE_FORBIDDEN);
-          return;
-        }
-      break;
-    case WIRE_ENDPOINT_CHAT:
-      if (env->session_id != NULL && g_strcmp0 (env->session_id, self->slot_id) != 0)
-        {
-          refuse_auth (self, "forbidden", "sessionId does not match the path",
-                       WIRE_CLOSE_FORBIDDEN);
-          return;
-        }
-      if (self->claims->sessions != NULL && !strv_contains_opt (self->claims->sessions,
-                                                                self->slot_id))
-        {
-          refuse_auth (self, "forbidden", "The token does not grant this chat session",
-                       WIRE_CLOSE_FORBIDDEN);
-          return;
-        }
-      break;
-    case WIRE_ENDPOINT_ADMIN:
-    default:
-      if (!wire_jwt_claims_is_admin (self->claims))
-        {
-          refuse_auth (self, "forbidden", "The admin endpoint needs role admin",
-                       WIRE_CLOSE_FORBIDDEN);
-          return;
-        }
-      break;
-    }
+    requested = wire_envelope_dup_member_strv (env, "channels");
 
   if (self->kind == WIRE_ENDPOINT_CHAT)
     self->session_id = g_strdup (self->slot_id);
