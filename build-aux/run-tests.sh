@@ -65,5 +65,58 @@ run_build () {
 run_build release -Dbuildtype=debugoptimized
 run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
 
+# Memcheck over the unit and integration suites (no display needed): an invalid access or a
+# definite leak fails the test. Its own build without the app and the benchmarks.
+run_valgrind () {
+  local dir="$top/_build/valgrind" start p f
+  echo "=== valgrind: configure and build ==="
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" --werror -Dbuildtype=debug -Dapp=false -Dbenchmarks=false >"$dir.setup.log" 2>&1
+  else
+    mkdir -p "$top/_build"
+    meson setup "$dir" --werror -Dbuildtype=debug -Dapp=false -Dbenchmarks=false >"$dir.setup.log" 2>&1
+  fi
+  if [ $? -ne 0 ] || ! ninja -C "$dir"; then
+    tail -n 30 "$dir.setup.log" 2>/dev/null
+    echo "valgrind: the build failed"
+    total_fail=$((total_fail + 1))
+    return
+  fi
+  echo "=== valgrind: unit and integration suites under memcheck ==="
+  rm -f "$dir/meson-logs/testlog-valgrind.json"
+  start=$(date +%s)
+  dbus-run-session -- meson test -C "$dir" --setup valgrind --suite unit --suite integration \
+    --print-errorlogs --num-processes "$jobs"
+  read -r p f < <(count_results "$dir/meson-logs/testlog-valgrind.json")
+  echo "valgrind: $p passed, $f failed in $(( $(date +%s) - start )) s"
+  total_pass=$((total_pass + p))
+  total_fail=$((total_fail + f))
+}
+
+# Each libFuzzer target for 60 s (clang, ASan + UBSan): one pass or fail per target. The fuzz
+# findings' regression tests also run in that clang build, whose UBSan sees more than GCC's.
+run_fuzz () {
+  local t dir="$top/_build/fuzz"
+  echo "=== fuzz: each target for 60 s ==="
+  for t in fuzz-envelope fuzz-pattern fuzz-jwt fuzz-gateway-frame; do
+    if "$top/tests/fuzz/run-fuzzers.sh" -max_total_time=60 "$t"; then
+      total_pass=$((total_pass + 1))
+    else
+      echo "fuzz: $t failed"
+      total_fail=$((total_fail + 1))
+    fi
+  done
+  if ninja -C "$dir" tests/protocol/test-bad-input-protocol >/dev/null &&
+     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$dir/tests/protocol/test-bad-input-protocol"; then
+    total_pass=$((total_pass + 1))
+  else
+    echo "fuzz: the fuzz findings' regression tests failed under clang"
+    total_fail=$((total_fail + 1))
+  fi
+}
+
+run_valgrind
+run_fuzz
+
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" -eq 0 ]
