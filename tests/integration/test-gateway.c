@@ -631,6 +631,36 @@ test_admin_inspection (Fixture       *fx,
   g_clear_error (&r.error);
 }
 
+/* A gateway that answers upgrades with 503 for a while is retried, not given up on. */
+static void
+test_refused_upgrade_retries (Fixture       *fx,
+                              gconstpointer  data)
+{
+  WireConnection *c = new_connection (fx, "/ws/agent-status/user-1", fx->token, NULL);
+  GPtrArray *rows;
+  gboolean saw_503 = FALSE;
+
+  wire_connection_connect (c);
+  WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_CONNECTED);
+
+  apply_fault (fx, "{\"action\":\"refuse\",\"ms\":3000}");
+  apply_fault (fx, "{\"action\":\"drop\"}");
+  WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_RECONNECTING);
+  WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_CONNECTED);
+
+  rows = wire_connection_get_transitions (c);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      WireTransition *row = g_ptr_array_index (rows, i);
+
+      if (row->to == WIRE_CONNECTION_RECONNECTING && row->reason != NULL &&
+          strstr (row->reason, "HTTP 503") != NULL)
+        saw_503 = TRUE;
+      g_assert_cmpint (row->to, !=, WIRE_CONNECTION_ERROR);
+    }
+  g_assert_true (saw_503);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -655,6 +685,7 @@ main (int   argc,
   ADD ("publish-acked", test_publish_acked);
   ADD ("exactly-once", test_exactly_once);
   ADD ("admin-inspection", test_admin_inspection);
+  ADD ("refused-upgrade-retries", test_refused_upgrade_retries);
 
   return g_test_run ();
 }
