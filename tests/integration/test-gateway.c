@@ -267,8 +267,6 @@ test_close_codes (Fixture       *fx,
       fault = g_strdup_printf ("{\"action\":\"close\",\"code\":%d}", cc->code);
       apply_fault (fx, fault);
       WIRE_TEST_WAIT_UNTIL (STATE (c) != WIRE_CONNECTION_CONNECTED);
-
-
       g_assert_cmpint (STATE (c), ==, cc->state);
       g_assert_cmpint (wire_connection_get_last_close_code (c), ==, cc->code);
       row = last_transition_to (c, cc->state);
