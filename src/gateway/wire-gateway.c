@@ -260,6 +260,9 @@ ws_precheck_cb (SoupServer        *server,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Retry-After", "1");
+      /* A refused upgrade closes its connection (see close_after_answer). */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
       soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
       wire_gateway_log_event (self, NULL, "refused", "refuse_fault", 503);
     }
@@ -302,11 +305,22 @@ ws_connected_cb (SoupServer              *server,
     wire_gateway_session_start (session, 0, NULL);
 }
 
+/* libsoup 3.2 leaks a kept-alive connection once its client closes it (descriptor and all;
+ * fixed in libsoup 3.3): plain HTTP answers close their connection instead, so nothing is left
+ * idle. Costs a TCP handshake per probe; tests/gateway/test-bad-input-http.c checks it. */
+static void
+close_after_answer (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
 static void
 set_json_response (SoupServerMessage *msg,
                    guint              status,
                    const char        *json)
 {
+  close_after_answer (msg);
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json,
                                     strlen (json));
