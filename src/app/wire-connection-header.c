@@ -210,8 +210,8 @@ wire_connection_header_refresh (WireConnectionHeader *self)
       gint64 latency = wire_network_monitor_get_latency_ms (self->monitor);
 
       if (latency >= 0)
-        network = g_strdup_printf (_("%s, probe %" G_GINT64_FORMAT " ms"),
-                                   wire_network_status_to_string (status), latency);
+        network = g_strdup_printf (_("%s, probe %d ms"),
+                                   wire_network_status_to_string (status), (int) MIN (latency, G_MAXINT));
       else
         network = g_strdup (wire_network_status_to_string (status));
     }

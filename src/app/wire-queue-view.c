@@ -145,9 +145,9 @@ wire_queue_view_refresh (WireQueueView *self)
   if (oldest <= 0)
     oldest_text = g_strdup (_("none waiting"));
   else if (oldest < 10000)
-    oldest_text = g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), oldest);
+    oldest_text = g_strdup_printf (_("%d ms"), (int) oldest);
   else
-    oldest_text = g_strdup_printf (_("%" G_GINT64_FORMAT " s"), oldest / 1000);
+    oldest_text = g_strdup_printf (_("%d s"), (int) MIN (oldest / 1000, G_MAXINT));
   set_label_text (self->oldest_label, oldest_text);
   set_label_number (self->retries_label, wire_message_queue_get_retries (self->queue));
   set_label_number (self->failures_label, wire_message_queue_get_failures (self->queue));

@@ -51,8 +51,8 @@ update_description (WireRateChart *self)
       wire_rate_history_get_sample (self->history, 0, &in, &out, &rtt);
       if (rtt >= 0)
         text = g_strdup_printf (_("Last second: %.1f messages per second in, %.1f out, "
-                                  "heartbeat round trip %" G_GINT64_FORMAT " ms"),
-                                in, out, rtt);
+                                  "heartbeat round trip %d ms"),
+                                in, out, (int) MIN (rtt, G_MAXINT));
       else
         text = g_strdup_printf (_("Last second: %.1f messages per second in, %.1f out, "
                                   "heartbeat round trip unknown"),

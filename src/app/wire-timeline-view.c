@@ -65,7 +65,7 @@ cell_text (const WireTransition *t,
       if (t->delay_ms < 0)
         return g_strdup ("–");
       if (t->delay_ms < 10000)
-        return g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), t->delay_ms);
+        return g_strdup_printf (_("%d ms"), (int) t->delay_ms);
       return g_strdup_printf (_("%.1f s"), t->delay_ms / 1000.0);
     case COL_REASON:
       return g_strdup (t->reason != NULL ? t->reason : "");
