@@ -17,146 +17,13 @@
 #define INCOMING_MARGIN      16384
 #define SOUP_DEFAULT_INCOMING (128 * 1024)
 
-/* What the connection knows about one channel. Updated per delivered message without
- * allocating: the event name is copied only when it changes. */
-typedef struct
-{
-  char    *channel;
-  gboolean subscribed;
-  gboolean read_only;
-  guint64  messages_in;
-  guint64  messages_out;
-  char    *last_event;
-  gint64   last_event_us;   /* monotonic */
-  guint64  resume_seq;      /* resume extension: the last "seq" seen on the channel */
-} ChannelEntry;
-
-static void note_resume_seq (WireConnection *self,
-                             WireEnvelope   *env,
-                             const char     *channel);
-
-struct _WireConnection
-{
-  GObject             parent_instance;
-
-  WireConfig         *config;
-  SoupSession        *session;
-  WireNetworkMonitor *monitor;
-  char               *url;
-  GUri               *uri;
-  char               *host_key;
-  WireEndpointKind    kind;
-  char               *slot_id;
-
-  WireConnectionState state;
-  char               *user_id;
-  char               *session_id;
-  char               *connection_id;
-  char               *last_error;
-  int                 last_close_code;
-
-  /* Tokens. */
-  char               *static_token;
-  char               *current_token;
-  WireTokenFunc       token_func;
-  gpointer            token_data;
-  GDestroyNotify      token_destroy;
-  WireJwtClaims      *claims;
-  gint64              token_expiry;
-  gboolean            refresh_pending;   /* the next attempt asks for a fresh token */
-  gboolean            refresh_used;      /* the one refresh after 4001 was spent */
-  char               *auth_error;        /* message of the last auth_error frame */
-
-  /* Channels: what we ask for (kept across reconnects) and what was granted. */
-  GPtrArray          *wanted;
-  GPtrArray          *granted;
-  char              **available_strv;    /* cached view of granted */
-  GHashTable         *channel_stats;     /* channel → ChannelEntry, never removed */
-  ChannelEntry       *last_entry;        /* of the last delivery */
-
-  WireBackoff        *backoff;
-  WireMessageQueue   *queue;
-  WireChannelPolicy  *policy;
-  WireDedupCache     *dedup;
-
-  /* The link. */
-  SoupMessage        *msg;
-  SoupWebsocketConnection *ws;
-  SoupWebsocketConnection *closing_ws;   /* kept until it finishes its close handshake */
-  GCancellable       *connect_cancellable;
-  guint               reconnect_source;
-  guint               connect_timeout_source;
-  guint               idle_source;
-  gboolean            waiting_for_network;
-  WireNetworkStatus   network_status;
-  int                 peer_close_code;   /* seen when libsoup reported an error */
-
-  WireHeartbeat       heartbeat;
-  gint64              heartbeat_interval_ms;  /* in use */
-  gint64              gateway_heartbeat_ms;   /* heartbeatIntervalMs of auth_ok, 0 = none */
-  gint64              max_message_bytes;
-
-  /* Metrics; times monotonic µs unless named _ms. */
-  gint64              connected_at_ms;
-  gint64              last_message_us;
-  gint64              last_activity_us;
-  guint64             messages_sent;
-  guint64             messages_received;
-  guint64             errors;
-  guint64             reconnects_total;
-  guint64             bytes_sent;
-  guint64             bytes_received;
-  guint64             dedup_hits;
-  char               *last_sent_id;
-
-  GPtrArray          *transitions;
-};
-
 G_DEFINE_FINAL_TYPE (WireConnection, wire_connection, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (WireTransition, wire_transition, wire_transition_copy, wire_transition_free)
 
-enum
-{
-  PROP_0,
-  PROP_CONFIG,
-  PROP_SOUP_SESSION,
-  PROP_NETWORK_MONITOR,
-  PROP_URL,
-  PROP_KIND,
-  PROP_SLOT_ID,
-  PROP_STATE,
-  PROP_USER_ID,
-  PROP_SESSION_ID,
-  PROP_CONNECTION_ID,
-  PROP_TOKEN_EXPIRY,
-  PROP_LAST_CLOSE_CODE,
-  PROP_LAST_ERROR,
-  PROP_CHANNELS,
-  PROP_AVAILABLE_CHANNELS,
-  PROP_HEARTBEAT_INTERVAL_MS,
-  N_PROPS
-};
+GParamSpec *wire_connection_properties[WIRE_CONNECTION_N_PROPS];
+guint wire_connection_signals[WIRE_CONNECTION_N_SIGNALS];
 
-enum
-{
-  SIGNAL_MESSAGE,
-  SIGNAL_FRAME,
-  SIGNAL_TRANSITION,
-  SIGNAL_PUBLISH_SENT,
-  SIGNAL_PUBLISH_COMPLETED,
-  SIGNAL_SUBSCRIBED,
-  N_SIGNALS
-};
-
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
-
-static void start_attempt     (WireConnection *self);
-static void handle_link_lost  (WireConnection *self,
-                               int             code,
-                               const char     *reason);
-
-/* WireTransition and WireChannelStats */
+/* WireTransition */
 
 WireTransition *
 wire_transition_copy (const WireTransition *transition)
@@ -180,128 +47,45 @@ wire_transition_free (WireTransition *transition)
   g_free (transition);
 }
 
+/* Properties and state */
+
 void
-wire_channel_stats_free (WireChannelStats *stats)
-{
-  if (stats == NULL)
-    return;
-  g_free (stats->channel);
-  g_free (stats->last_event);
-  g_free (stats);
-}
-
-static void
-channel_entry_free (gpointer data)
-{
-  ChannelEntry *entry = data;
-
-  g_free (entry->channel);
-  g_free (entry->last_event);
-  g_free (entry);
-}
-
-static ChannelEntry *
-ensure_channel_entry (WireConnection *self,
-                      const char     *channel)
-{
-  ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channel);
-
-  if (entry == NULL)
-    {
-      entry = g_new0 (ChannelEntry, 1);
-      entry->channel = g_strdup (channel);
-      g_hash_table_insert (self->channel_stats, entry->channel, entry);
-    }
-  return entry;
-}
-
-/* Small helpers */
-
-static gint64
-real_ms_from_monotonic_us (gint64 mono_us)
-{
-  if (mono_us == 0)
-    return 0;
-  return (g_get_real_time () - (g_get_monotonic_time () - mono_us)) / 1000;
-}
-
-static gboolean
-strv_ptr_array_contains (GPtrArray  *array,
-                         const char *str)
-{
-  for (guint i = 0; i < array->len; i++)
-    if (g_str_equal (g_ptr_array_index (array, i), str))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-strv_ptr_array_remove (GPtrArray  *array,
-                       const char *str)
-{
-  for (guint i = 0; i < array->len; i++)
-    if (g_str_equal (g_ptr_array_index (array, i), str))
-      {
-        g_ptr_array_remove_index (array, i);
-        return TRUE;
-      }
-  return FALSE;
-}
-
-/* A NULL-terminated view of @array (whose strings it borrows). */
-static const char * const *
-ptr_array_as_strv (GPtrArray *array)
-{
-  g_ptr_array_add (array, NULL);
-  g_ptr_array_set_size (array, array->len - 1);
-  return (const char * const *) array->pdata;
-}
-
-static void
-set_string (WireConnection  *self,
-            char           **field,
-            const char      *value,
-            guint            prop)
+wire_connection_set_string (WireConnection  *self,
+                            char           **field,
+                            const char      *value,
+                            guint            prop)
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  wire_connection_notify (self, prop);
 }
 
-static void
-set_last_error (WireConnection *self,
-                const char     *message)
+void
+wire_connection_set_last_error (WireConnection *self,
+                                const char     *message)
 {
-  set_string (self, &self->last_error, message, PROP_LAST_ERROR);
+  wire_connection_set_string (self, &self->last_error, message, WIRE_CONNECTION_PROP_LAST_ERROR);
 }
 
-static void
-set_last_close_code (WireConnection *self,
-                     int             code)
+void
+wire_connection_set_last_close_code (WireConnection *self,
+                                     int             code)
 {
   if (self->last_close_code == code)
     return;
   self->last_close_code = code;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CLOSE_CODE]);
+  wire_connection_notify (self, WIRE_CONNECTION_PROP_LAST_CLOSE_CODE);
 }
 
-static void
-update_available (WireConnection *self)
-{
-  g_strfreev (self->available_strv);
-  self->available_strv = g_strdupv ((char **) ptr_array_as_strv (self->granted));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE_CHANNELS]);
-}
-
-static void
-set_state (WireConnection      *self,
-           WireConnectionState  state,
-           int                  close_code,
-           const char          *reason,
-           guint                attempt,
-           gint64               delay_ms)
+void
+wire_connection_set_state (WireConnection      *self,
+                           WireConnectionState  state,
+                           int                  close_code,
+                           const char          *reason,
+                           guint                attempt,
+                           gint64               delay_ms)
 {
   WireTransition *transition;
 
@@ -327,14 +111,14 @@ set_state (WireConnection      *self,
            reason ? reason : "-", attempt, delay_ms);
 
   self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  g_signal_emit (self, signals[SIGNAL_TRANSITION], 0, transition);
+  wire_connection_notify (self, WIRE_CONNECTION_PROP_STATE);
+  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_TRANSITION], 0, transition);
 }
 
-static gboolean
-send_text (WireConnection *self,
-           const char     *text,
-           gsize           len)
+gboolean
+wire_connection_send_text (WireConnection *self,
+                           const char     *text,
+                           gsize           len)
 {
   g_autoptr(GBytes) bytes = NULL;
 
@@ -348,11 +132,11 @@ send_text (WireConnection *self,
   return TRUE;
 }
 
-static gboolean
-send_owned_text (WireConnection *self,
-                 char           *text)
+gboolean
+wire_connection_send_owned_text (WireConnection *self,
+                                 char           *text)
 {
-  gboolean ret = send_text (self, text, strlen (text));
+  gboolean ret = wire_connection_send_text (self, text, strlen (text));
 
   g_free (text);
   return ret;
@@ -360,9 +144,9 @@ send_owned_text (WireConnection *self,
 
 /* Tokens and identity */
 
-static void
-update_claims (WireConnection *self,
-               const char     *token)
+void
+wire_connection_update_claims (WireConnection *self,
+                               const char     *token)
 {
   g_autoptr(GError) error = NULL;
   gint64 expiry = 0;
@@ -378,12 +162,13 @@ update_claims (WireConnection *self,
     }
 
   if (self->claims != NULL && self->claims->sub != NULL && self->user_id == NULL)
-    set_string (self, &self->user_id, self->claims->sub, PROP_USER_ID);
+    wire_connection_set_string (self, &self->user_id, self->claims->sub,
+                                WIRE_CONNECTION_PROP_USER_ID);
 
   if (self->token_expiry != expiry)
     {
       self->token_expiry = expiry;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_EXPIRY]);
+      wire_connection_notify (self, WIRE_CONNECTION_PROP_TOKEN_EXPIRY);
     }
 }
 
@@ -398,9 +183,9 @@ effective_session_id (WireConnection *self)
   return NULL;
 }
 
-static gboolean
-fill_identity (WireConnection *self,
-               WireIdentity   *who)
+gboolean
+wire_connection_fill_identity (WireConnection *self,
+                               WireIdentity   *who)
 {
   if (self->claims == NULL)
     return FALSE;
@@ -436,10 +221,10 @@ stop_timers (WireConnection *self)
 
 /* Ends the link, if any, without deciding what comes next. An open socket is closed with
  * @code; it is kept until its close handshake has run so that the gateway sees the code. */
-static void
-teardown_link (WireConnection *self,
-               gushort         code,
-               const char     *reason)
+void
+wire_connection_teardown_link (WireConnection *self,
+                               gushort         code,
+                               const char     *reason)
 {
   stop_timers (self);
 
@@ -464,18 +249,18 @@ teardown_link (WireConnection *self,
   wire_message_queue_set_online (self->queue, FALSE);
 }
 
-static void
-enter_error (WireConnection *self,
-             int             close_code,
-             const char     *reason)
+void
+wire_connection_enter_error (WireConnection *self,
+                             int             close_code,
+                             const char     *reason)
 {
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   self->waiting_for_network = FALSE;
-  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   self->errors++;
-  set_last_error (self, reason);
-  set_state (self, WIRE_CONNECTION_ERROR, close_code, reason,
-             wire_backoff_get_attempt (self->backoff), -1);
+  wire_connection_set_last_error (self, reason);
+  wire_connection_set_state (self, WIRE_CONNECTION_ERROR, close_code, reason,
+                             wire_backoff_get_attempt (self->backoff), -1);
 }
 
 static gboolean
@@ -484,7 +269,7 @@ reconnect_timeout_cb (gpointer user_data)
   WireConnection *self = user_data;
 
   self->reconnect_source = 0;
-  start_attempt (self);
+  wire_connection_start_attempt (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -513,7 +298,7 @@ schedule_reconnect (WireConnection *self,
           message = g_strdup_printf ("Gave up after %u reconnect attempts (last: %s)",
                                      wire_backoff_get_attempt (self->backoff),
                                      reason ? reason : "connection lost");
-          enter_error (self, close_code, message);
+          wire_connection_enter_error (self, close_code, message);
           return;
         }
     }
@@ -528,7 +313,8 @@ schedule_reconnect (WireConnection *self,
         {
           self->waiting_for_network = TRUE;
           wire_network_monitor_probe_now (self->monitor);
-          set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason, attempt, -1);
+          wire_connection_set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason,
+                                     attempt, -1);
           return;
         }
       delay = MAX (delay, wire_network_status_min_delay_ms (status));
@@ -536,7 +322,8 @@ schedule_reconnect (WireConnection *self,
 
   self->reconnect_source = g_timeout_add ((guint) MIN (delay, G_MAXUINT), reconnect_timeout_cb,
                                           self);
-  set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason, attempt, delay);
+  wire_connection_set_state (self, WIRE_CONNECTION_RECONNECTING, close_code, reason, attempt,
+                             delay);
 }
 
 /* The 1009 close names no message: the one written last is the one the gateway refused. */
@@ -551,10 +338,10 @@ fail_offending_message (WireConnection *self)
 }
 
 /* PROTOCOL.md §6: what a close (or a lost link, as 1006) means for the next step. */
-static void
-handle_link_lost (WireConnection *self,
-                  int             code,
-                  const char     *reason)
+void
+wire_connection_handle_link_lost (WireConnection *self,
+                                  int             code,
+                                  const char     *reason)
 {
   gboolean was_connected = self->state == WIRE_CONNECTION_CONNECTED;
   g_autofree char *why = NULL;
@@ -568,9 +355,9 @@ handle_link_lost (WireConnection *self,
   else
     why = g_strdup ("Connection lost");
 
-  teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
   if (code > 0)
-    set_last_close_code (self, code);
+    wire_connection_set_last_close_code (self, code);
   if (was_connected)
     wire_backoff_disconnected (self->backoff);
 
@@ -578,13 +365,13 @@ handle_link_lost (WireConnection *self,
     {
     case WIRE_CLOSE_ACTION_STAY_DISCONNECTED:
       if (code != WIRE_CLOSE_NORMAL)
-        set_last_error (self, why);
-      set_state (self, WIRE_CONNECTION_DISCONNECTED, code, why,
-                 wire_backoff_get_attempt (self->backoff), -1);
+        wire_connection_set_last_error (self, why);
+      wire_connection_set_state (self, WIRE_CONNECTION_DISCONNECTED, code, why,
+                                 wire_backoff_get_attempt (self->backoff), -1);
       break;
 
     case WIRE_CLOSE_ACTION_ERROR:
-      enter_error (self, code, why);
+      wire_connection_enter_error (self, code, why);
       break;
 
     case WIRE_CLOSE_ACTION_REFRESH_TOKEN:
@@ -596,20 +383,20 @@ handle_link_lost (WireConnection *self,
                                      self->token_func == NULL
                                        ? " (no token source to ask for a new one)"
                                        : " (also after a token refresh)");
-          enter_error (self, code, message);
+          wire_connection_enter_error (self, code, message);
         }
       else
         {
           self->refresh_used = TRUE;
           self->refresh_pending = TRUE;
-          set_last_error (self, why);
+          wire_connection_set_last_error (self, why);
           schedule_reconnect (self, code, why, 0, FALSE);
         }
       break;
 
     case WIRE_CLOSE_ACTION_RECONNECT_AFTER_ERROR:
       self->errors++;
-      set_last_error (self, why);
+      wire_connection_set_last_error (self, why);
       fail_offending_message (self);
       schedule_reconnect (self, code, why, 0, TRUE);
       break;
@@ -633,7 +420,7 @@ heartbeat_send_cb (gint64   ts,
 {
   WireConnection *self = user_data;
 
-  send_owned_text (self, wire_frame_build_heartbeat (ts));
+  wire_connection_send_owned_text (self, wire_frame_build_heartbeat (ts));
 }
 
 static void
@@ -646,13 +433,13 @@ heartbeat_dead_cb (guint    timeout_ms,
   reason = g_strdup_printf ("Nothing received for %u ms after a heartbeat (half-open link)",
                             timeout_ms);
   g_object_ref (self);
-  handle_link_lost (self, WIRE_CLOSE_ABNORMAL, reason);
+  wire_connection_handle_link_lost (self, WIRE_CLOSE_ABNORMAL, reason);
   g_object_unref (self);
 }
 
 /* The configured interval, else the gateway's, else the protocol's default. */
-static void
-start_heartbeat (WireConnection *self)
+void
+wire_connection_start_heartbeat (WireConnection *self)
 {
   gint64 interval = wire_config_get_heartbeat_interval_ms (self->config);
 
@@ -663,14 +450,11 @@ start_heartbeat (WireConnection *self)
   if (self->heartbeat_interval_ms != interval)
     {
       self->heartbeat_interval_ms = interval;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEARTBEAT_INTERVAL_MS]);
+      wire_connection_notify (self, WIRE_CONNECTION_PROP_HEARTBEAT_INTERVAL_MS);
     }
   wire_heartbeat_start (&self->heartbeat, (guint) interval,
                         wire_config_get_heartbeat_timeout_ms (self->config));
 }
-
-static void schedule_idle_check (WireConnection *self,
-                                 gint64          delay_ms);
 
 static gboolean
 idle_cb (gpointer user_data)
@@ -685,20 +469,20 @@ idle_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (quiet_ms < idle_ms)
     {
-      schedule_idle_check (self, idle_ms - quiet_ms);
+      wire_connection_schedule_idle_check (self, idle_ms - quiet_ms);
       return G_SOURCE_REMOVE;
     }
 
   reason = g_strdup_printf ("No messages for %" G_GINT64_FORMAT " ms (idle timeout)", idle_ms);
-  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, "idle");
-  set_last_close_code (self, WIRE_CLOSE_NORMAL);
-  set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, reason, 0, -1);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, "idle");
+  wire_connection_set_last_close_code (self, WIRE_CLOSE_NORMAL);
+  wire_connection_set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, reason, 0, -1);
   return G_SOURCE_REMOVE;
 }
 
-static void
-schedule_idle_check (WireConnection *self,
-                     gint64          delay_ms)
+void
+wire_connection_schedule_idle_check (WireConnection *self,
+                                     gint64          delay_ms)
 {
   g_clear_handle_id (&self->idle_source, g_source_remove);
   if (wire_config_get_idle_timeout_ms (self->config) > 0)
@@ -707,92 +491,22 @@ schedule_idle_check (WireConnection *self,
 
 /* Frames from the gateway */
 
-static char **
-dup_denied (WireEnvelope *env,
-            const char   *member)
-{
-  g_autoptr(JsonNode) node = wire_envelope_dup_member_node (env, member);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array;
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return g_strv_builder_end (builder);
-
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (item))
-        {
-          JsonObject *obj = json_node_get_object (item);
-          const char *channel = json_object_get_string_member_with_default (obj, "channel", "?");
-          const char *reason = json_object_get_string_member_with_default (obj, "reason", "denied");
-
-          g_autofree char *line = g_strdup_printf ("%s: %s", channel, reason);
-
-          g_strv_builder_add (builder, line);
-        }
-      else if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (item));
-    }
-  return g_strv_builder_end (builder);
-}
-
-static void
-mark_granted (WireConnection      *self,
-              const char * const  *channels)
-{
-  WireIdentity who = { 0 };
-  gboolean have_identity = fill_identity (self, &who);
-
-  for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
-    {
-      ChannelEntry *entry = ensure_channel_entry (self, channels[i]);
-      gboolean read_only = FALSE;
-
-      entry->subscribed = TRUE;
-      if (have_identity)
-        wire_channel_policy_can_subscribe (self->policy, channels[i], &who, &read_only, NULL);
-      entry->read_only = read_only;
-      if (!strv_ptr_array_contains (self->granted, channels[i]))
-        g_ptr_array_add (self->granted, g_strdup (channels[i]));
-    }
-}
-
-/* A denied channel is not asked for again on the next reconnect. */
-static void
-forget_denied (WireConnection      *self,
-               const char * const  *denied)
-{
-  for (guint i = 0; denied != NULL && denied[i] != NULL; i++)
-    {
-      g_autofree char *channel = g_strdup (denied[i]);
-      char *colon = strstr (channel, ": ");
-
-      if (colon != NULL)
-        *colon = '\0';
-      strv_ptr_array_remove (self->wanted, channel);
-    }
-}
-
 static void
 handle_auth_ok (WireConnection *self,
                 WireEnvelope   *env)
 {
   g_auto(GStrv) available = wire_envelope_dup_member_strv (env, "availableChannels");
-  g_auto(GStrv) denied = dup_denied (env, "deniedChannels");
+  g_auto(GStrv) denied = wire_dup_denied_channels (env, "deniedChannels");
   guint64 incoming;
-  GHashTableIter iter;
-  ChannelEntry *entry;
 
   g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
   g_clear_pointer (&self->auth_error, g_free);
   self->refresh_used = FALSE;
 
   if (env->user_id != NULL)
-    set_string (self, &self->user_id, env->user_id, PROP_USER_ID);
-  set_string (self, &self->connection_id, env->connection_id, PROP_CONNECTION_ID);
+    wire_connection_set_string (self, &self->user_id, env->user_id, WIRE_CONNECTION_PROP_USER_ID);
+  wire_connection_set_string (self, &self->connection_id, env->connection_id,
+                              WIRE_CONNECTION_PROP_CONNECTION_ID);
 
   self->max_message_bytes = env->max_message_bytes > 0 ? env->max_message_bytes
                                                        : WIRE_DEFAULT_MAX_MESSAGE_BYTES;
@@ -803,28 +517,25 @@ handle_auth_ok (WireConnection *self,
 
   self->gateway_heartbeat_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
 
-  g_hash_table_iter_init (&iter, self->channel_stats);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    entry->subscribed = FALSE;
-  g_ptr_array_set_size (self->granted, 0);
-  mark_granted (self, (const char * const *) available);
-  forget_denied (self, (const char * const *) denied);
-  update_available (self);
+  wire_connection_reset_granted (self, (const char * const *) available,
+                                 (const char * const *) denied);
 
   self->connected_at_ms = g_get_real_time () / 1000;
   self->last_activity_us = g_get_monotonic_time ();
   wire_backoff_connected (self->backoff);
-  set_last_error (self, NULL);
+  wire_connection_set_last_error (self, NULL);
 
-  start_heartbeat (self);
-  schedule_idle_check (self, wire_config_get_idle_timeout_ms (self->config));
+  wire_connection_start_heartbeat (self);
+  wire_connection_schedule_idle_check (self, wire_config_get_idle_timeout_ms (self->config));
 
-  set_state (self, WIRE_CONNECTION_CONNECTED, 0, NULL, wire_backoff_get_attempt (self->backoff),
-             -1);
+  wire_connection_set_state (self, WIRE_CONNECTION_CONNECTED, 0, NULL,
+                             wire_backoff_get_attempt (self->backoff),
+                             -1);
   if (self->state != WIRE_CONNECTION_CONNECTED)
     return;
 
-  g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0, available, denied);
+  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_SUBSCRIBED], 0, available,
+                 denied);
   if (self->state == WIRE_CONNECTION_CONNECTED)
     wire_message_queue_set_online (self->queue, TRUE);
 }
@@ -851,39 +562,8 @@ handle_auth_error (WireConnection *self,
                                       message ? " (" : "",
                                       message ? message : "",
                                       message ? ")" : "");
-  set_last_error (self, self->auth_error);
+  wire_connection_set_last_error (self, self->auth_error);
   /* The gateway closes right after; the close code decides what happens next. */
-}
-
-static void
-handle_subscription_answer (WireConnection *self,
-                            WireEnvelope   *env,
-                            gboolean        subscribed)
-{
-  g_auto(GStrv) channels = wire_envelope_dup_member_strv (env, "channels");
-
-  if (subscribed)
-    {
-      g_auto(GStrv) denied = dup_denied (env, "denied");
-
-      mark_granted (self, (const char * const *) channels);
-      forget_denied (self, (const char * const *) denied);
-      update_available (self);
-      g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0,
-                     channels ? channels : (char *[]) { NULL }, denied);
-    }
-  else
-    {
-      for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
-        {
-          ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channels[i]);
-
-          if (entry != NULL)
-            entry->subscribed = FALSE;
-          strv_ptr_array_remove (self->granted, channels[i]);
-        }
-      update_available (self);
-    }
 }
 
 static void
@@ -894,7 +574,7 @@ handle_error_frame (WireConnection *self,
   /* Resume extension: the gateway no longer keeps what was missed on this channel (counted as
    * an error, with a message); continue from where the channel stands now. */
   if (env->id == NULL && g_strcmp0 (env->code, "resume_gap") == 0)
-    note_resume_seq (self, env, env->channel);
+    wire_connection_note_resume_seq (self, env, env->channel);
   if (env->id != NULL)
     {
       wire_message_queue_handle_error (self->queue, env->id, env->code, env->message,
@@ -906,70 +586,18 @@ handle_error_frame (WireConnection *self,
 
       message = g_strdup_printf ("Gateway error %s: %s", env->code ? env->code : "?",
                                  env->message ? env->message : "");
-      set_last_error (self, message);
+      wire_connection_set_last_error (self, message);
     }
 }
 
 /* The hot path: one delivered message. No allocation beyond the envelope and the dedup entry,
  * no GObject notify; the signal is emitted only when somebody listens. */
-/* Resume extension (docs/protocol-extensions.md): a gateway that keeps a channel's history
- * numbers its messages ("seq"); the last number seen goes into the next auth request's
- * "resume", duplicate or not. A v1 gateway sends no "seq" and this does nothing. */
-static void
-note_resume_seq (WireConnection *self,
-                 WireEnvelope   *env,
-                 const char     *channel)
-{
-  gsize len = 0;
-  const char *text = wire_envelope_peek_member (env, "seq", &len);
-  ChannelEntry *entry;
-  char buf[24];
-  char *end = NULL;
-  guint64 seq;
-
-  if (text == NULL || channel == NULL || len == 0 || len >= sizeof buf)
-    return;
-  memcpy (buf, text, len);
-  buf[len] = '\0';
-  seq = g_ascii_strtoull (buf, &end, 10);
-  if (end == buf || *end != '\0')
-    return;
-  entry = g_hash_table_lookup (self->channel_stats, channel);
-  if (entry == NULL)
-    entry = ensure_channel_entry (self, channel);
-  entry->resume_seq = seq;
-}
-
-/* Resume extension: {"channel":lastSeq,…} for every wanted channel (0 when none seen yet,
- * which asks the gateway to start keeping the channel's history), or NULL. */
-static char *
-build_resume (WireConnection *self)
-{
-  g_autoptr(GString) out = NULL;
-
-  if (self->wanted->len == 0)
-    return NULL;
-  out = g_string_new ("{");
-  for (guint i = 0; i < self->wanted->len; i++)
-    {
-      const char *channel = g_ptr_array_index (self->wanted, i);
-      ChannelEntry *entry = g_hash_table_lookup (self->channel_stats, channel);
-
-      if (out->len > 1)
-        g_string_append_c (out, ',');
-      wire_json_append_string (out, channel);
-      g_string_append_printf (out, ":%" G_GUINT64_FORMAT, entry != NULL ? entry->resume_seq : 0);
-    }
-  g_string_append_c (out, '}');
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 static inline void
 handle_delivery (WireConnection *self,
                  WireEnvelope   *env,
                  gint64          now_us)
 {
-  note_resume_seq (self, env, env->channel);
+  wire_connection_note_resume_seq (self, env, env->channel);
   if (env->id != NULL &&
       wire_dedup_cache_check_and_insert (self->dedup, env->id, now_us / 1000))
     {
@@ -983,14 +611,14 @@ handle_delivery (WireConnection *self,
 
   if (env->channel != NULL)
     {
-      ChannelEntry *entry = self->last_entry;
+      WireChannelEntry *entry = self->last_entry;
 
       /* Deliveries come in runs on one channel: a compare is cheaper than a hash. */
       if (entry == NULL || strcmp (entry->channel, env->channel) != 0)
         {
           entry = g_hash_table_lookup (self->channel_stats, env->channel);
           if (G_UNLIKELY (entry == NULL))
-            entry = ensure_channel_entry (self, env->channel);
+            entry = wire_connection_ensure_channel (self, env->channel);
           self->last_entry = entry;
         }
       entry->messages_in++;
@@ -1005,7 +633,7 @@ handle_delivery (WireConnection *self,
 
   /* Last: a handler may drop the last reference to the connection. GLib's emission checks
    * for handlers itself, so a has_handler_pending() first would only lock twice. */
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, env);
+  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_MESSAGE], 0, env);
 }
 
 static void
@@ -1042,10 +670,10 @@ handle_control_frame (WireConnection *self,
       handle_error_frame (self, env);
       break;
     case WIRE_FRAME_SUBSCRIBED:
-      handle_subscription_answer (self, env, TRUE);
+      wire_connection_handle_subscription_answer (self, env, TRUE);
       break;
     case WIRE_FRAME_UNSUBSCRIBED:
-      handle_subscription_answer (self, env, FALSE);
+      wire_connection_handle_subscription_answer (self, env, FALSE);
       break;
     case WIRE_FRAME_MESSAGE:
     case WIRE_FRAME_UNKNOWN:
@@ -1070,6 +698,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
 {
   g_autoptr(WireEnvelope) env = NULL;
   g_autoptr(GError) error = NULL;
+  guint frame_signal = wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME];
   gint64 now_us = g_get_monotonic_time ();
   const char *data;
   gsize len;
@@ -1098,8 +727,8 @@ ws_message_cb (SoupWebsocketConnection *ws,
                 self->state == WIRE_CONNECTION_CONNECTED))
     {
       /* The hot path touches nothing after the message signal (see handle_delivery). */
-      if (g_signal_has_handler_pending (self, signals[SIGNAL_FRAME], 0, FALSE))
-        g_signal_emit (self, signals[SIGNAL_FRAME], 0, env);
+      if (g_signal_has_handler_pending (self, frame_signal, 0, FALSE))
+        g_signal_emit (self, frame_signal, 0, env);
       handle_delivery (self, env, now_us);
       return;
     }
@@ -1107,8 +736,8 @@ ws_message_cb (SoupWebsocketConnection *ws,
   /* A handler may drop the last reference to the connection. */
   g_object_ref (self);
   handle_control_frame (self, env, now_us);
-  if (g_signal_has_handler_pending (self, signals[SIGNAL_FRAME], 0, FALSE))
-    g_signal_emit (self, signals[SIGNAL_FRAME], 0, env);
+  if (g_signal_has_handler_pending (self, frame_signal, 0, FALSE))
+    g_signal_emit (self, frame_signal, 0, env);
   g_object_unref (self);
 }
 
@@ -1122,7 +751,7 @@ ws_error_cb (SoupWebsocketConnection *ws,
   if (self->peer_close_code == 0)
     self->peer_close_code = soup_websocket_connection_get_close_code (ws);
   self->errors++;
-  set_last_error (self, error->message);
+  wire_connection_set_last_error (self, error->message);
 }
 
 static void
@@ -1144,7 +773,7 @@ ws_closed_cb (SoupWebsocketConnection *ws,
     code = WIRE_CLOSE_ABNORMAL;
 
   g_object_ref (self);
-  handle_link_lost (self, code, reason);
+  wire_connection_handle_link_lost (self, code, reason);
   g_object_unref (self);
 }
 
@@ -1161,7 +790,7 @@ connect_timeout_cb (gpointer user_data)
                             wire_config_get_connect_timeout_ms (self->config));
   self->errors++;
   g_object_ref (self);
-  handle_link_lost (self, 0, reason);
+  wire_connection_handle_link_lost (self, 0, reason);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -1203,9 +832,9 @@ websocket_connect_cb (GObject      *source,
       /* A path, user or Origin the gateway refuses stays refused; anything else may pass. */
       if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
           status == SOUP_STATUS_NOT_FOUND)
-        enter_error (self, 0, reason);
+        wire_connection_enter_error (self, 0, reason);
       else
-        handle_link_lost (self, 0, reason);
+        wire_connection_handle_link_lost (self, 0, reason);
       g_object_unref (self);
       return;
     }
@@ -1218,12 +847,12 @@ websocket_connect_cb (GObject      *source,
   g_signal_connect (self->ws, "error", G_CALLBACK (ws_error_cb), self);
   g_signal_connect (self->ws, "closed", G_CALLBACK (ws_closed_cb), self);
 
-  channels = g_strdupv ((char **) ptr_array_as_strv (self->wanted));
+  channels = g_strdupv ((char **) wire_str_ptr_array_as_strv (self->wanted));
   auth = wire_frame_build_auth (self->current_token, effective_session_id (self),
                                 (const char * const *) channels);
   /* Resume extension: one more member at the end of the auth object. */
   {
-    g_autofree char *resume = build_resume (self);
+    g_autofree char *resume = wire_connection_build_resume (self);
     gsize len = strlen (auth);
 
     if (resume != NULL && len > 1 && auth[len - 1] == '}')
@@ -1235,14 +864,14 @@ websocket_connect_cb (GObject      *source,
         auth = with_resume;
       }
   }
-  send_text (self, auth, strlen (auth));
+  wire_connection_send_text (self, auth, strlen (auth));
 
-  set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
-             wire_backoff_get_attempt (self->backoff), -1);
+  wire_connection_set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
+                             wire_backoff_get_attempt (self->backoff), -1);
 }
 
-static void
-start_attempt (WireConnection *self)
+void
+wire_connection_start_attempt (WireConnection *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
@@ -1257,31 +886,32 @@ start_attempt (WireConnection *self)
     {
       self->waiting_for_network = TRUE;
       wire_network_monitor_probe_now (self->monitor);
-      set_state (self, WIRE_CONNECTION_RECONNECTING, 0, "Waiting for the network",
-                 wire_backoff_get_attempt (self->backoff), -1);
+      wire_connection_set_state (self, WIRE_CONNECTION_RECONNECTING, 0, "Waiting for the network",
+                                 wire_backoff_get_attempt (self->backoff), -1);
       return;
     }
 
-  teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
 
   self->refresh_pending = FALSE;
   token = obtain_token (self, refresh);
   if (token == NULL || *token == '\0')
     {
-      enter_error (self, refresh ? WIRE_CLOSE_INVALID_TOKEN : 0,
-                   refresh ? "The token was refused and the token source has no new one"
-                           : "No token: set a token or a token source");
+      wire_connection_enter_error (self, refresh ? WIRE_CLOSE_INVALID_TOKEN : 0,
+                                   refresh
+                                     ? "The token was refused and the token source has no new one"
+                                     : "No token: set a token or a token source");
       return;
     }
   g_free (self->current_token);
   self->current_token = g_steal_pointer (&token);
-  update_claims (self, self->current_token);
+  wire_connection_update_claims (self, self->current_token);
   g_clear_pointer (&self->auth_error, g_free);
 
   self->msg = wire_handshake_build_message (self->uri, self->config, &error);
   if (self->msg == NULL)
     {
-      enter_error (self, 0, error->message);
+      wire_connection_enter_error (self, 0, error->message);
       return;
     }
 
@@ -1297,8 +927,8 @@ start_attempt (WireConnection *self)
                                         G_PRIORITY_DEFAULT, self->connect_cancellable,
                                         websocket_connect_cb, self);
 
-  set_state (self, WIRE_CONNECTION_CONNECTING, 0, NULL,
-             wire_backoff_get_attempt (self->backoff), -1);
+  wire_connection_set_state (self, WIRE_CONNECTION_CONNECTING, 0, NULL,
+                             wire_backoff_get_attempt (self->backoff), -1);
 }
 
 /* Reactions to the network monitor, the settings and the queue */
@@ -1316,7 +946,7 @@ network_status_cb (WireNetworkMonitor *monitor,
   if (self->network_status != WIRE_NETWORK_OFFLINE &&
       self->state == WIRE_CONNECTION_RECONNECTING &&
       (self->waiting_for_network || previous == WIRE_NETWORK_OFFLINE))
-    start_attempt (self);
+    wire_connection_start_attempt (self);
 }
 
 static void
@@ -1345,14 +975,14 @@ config_notify_cb (WireConfig     *config,
            g_str_equal (name, "heartbeat-timeout-ms"))
     {
       if (self->state == WIRE_CONNECTION_CONNECTED)
-        start_heartbeat (self);
+        wire_connection_start_heartbeat (self);
     }
   else if (g_str_equal (name, "dedup-ttl-ms"))
     wire_dedup_cache_set_ttl (self->dedup, wire_config_get_dedup_ttl_ms (config));
   else if (g_str_equal (name, "idle-timeout-ms"))
     {
       if (self->state == WIRE_CONNECTION_CONNECTED)
-        schedule_idle_check (self, wire_config_get_idle_timeout_ms (config));
+        wire_connection_schedule_idle_check (self, wire_config_get_idle_timeout_ms (config));
     }
 }
 
@@ -1364,7 +994,8 @@ queue_send_cb (const char *id,
 {
   WireConnection *self = user_data;
 
-  if (self->state != WIRE_CONNECTION_CONNECTED || !send_text (self, frame_text, frame_len))
+  if (self->state != WIRE_CONNECTION_CONNECTED ||
+      !wire_connection_send_text (self, frame_text, frame_len))
     return FALSE;
 
   self->messages_sent++;
@@ -1384,8 +1015,9 @@ queue_sent_cb (WireMessageQueue *queue,
                WireConnection   *self)
 {
   if (channel != NULL)
-    ensure_channel_entry (self, channel)->messages_out++;
-  g_signal_emit (self, signals[SIGNAL_PUBLISH_SENT], 0, id, channel, event, priority, size);
+    wire_connection_ensure_channel (self, channel)->messages_out++;
+  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_PUBLISH_SENT], 0, id,
+                 channel, event, priority, size);
 }
 
 static void
@@ -1395,7 +1027,8 @@ queue_completed_cb (WireMessageQueue *queue,
                     const GError     *error,
                     WireConnection   *self)
 {
-  g_signal_emit (self, signals[SIGNAL_PUBLISH_COMPLETED], 0, id, status, error);
+  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_PUBLISH_COMPLETED], 0, id,
+                 status, error);
 }
 
 /* GObject */
@@ -1465,7 +1098,7 @@ wire_connection_dispose (GObject *object)
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   if (self->queue != NULL)
     {
-      teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       wire_message_queue_set_sender (self->queue, NULL, NULL);
       g_signal_handlers_disconnect_by_data (self->queue, self);
     }
@@ -1526,52 +1159,52 @@ wire_connection_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CONFIG:
+    case WIRE_CONNECTION_PROP_CONFIG:
       g_value_set_object (value, self->config);
       break;
-    case PROP_SOUP_SESSION:
+    case WIRE_CONNECTION_PROP_SOUP_SESSION:
       g_value_set_object (value, self->session);
       break;
-    case PROP_NETWORK_MONITOR:
+    case WIRE_CONNECTION_PROP_NETWORK_MONITOR:
       g_value_set_object (value, self->monitor);
       break;
-    case PROP_URL:
+    case WIRE_CONNECTION_PROP_URL:
       g_value_set_string (value, self->url);
       break;
-    case PROP_KIND:
+    case WIRE_CONNECTION_PROP_KIND:
       g_value_set_enum (value, self->kind);
       break;
-    case PROP_SLOT_ID:
+    case WIRE_CONNECTION_PROP_SLOT_ID:
       g_value_set_string (value, self->slot_id);
       break;
-    case PROP_STATE:
+    case WIRE_CONNECTION_PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
-    case PROP_USER_ID:
+    case WIRE_CONNECTION_PROP_USER_ID:
       g_value_set_string (value, self->user_id);
       break;
-    case PROP_SESSION_ID:
+    case WIRE_CONNECTION_PROP_SESSION_ID:
       g_value_set_string (value, self->session_id);
       break;
-    case PROP_CONNECTION_ID:
+    case WIRE_CONNECTION_PROP_CONNECTION_ID:
       g_value_set_string (value, self->connection_id);
       break;
-    case PROP_TOKEN_EXPIRY:
+    case WIRE_CONNECTION_PROP_TOKEN_EXPIRY:
       g_value_set_int64 (value, self->token_expiry);
       break;
-    case PROP_LAST_CLOSE_CODE:
+    case WIRE_CONNECTION_PROP_LAST_CLOSE_CODE:
       g_value_set_int (value, self->last_close_code);
       break;
-    case PROP_LAST_ERROR:
+    case WIRE_CONNECTION_PROP_LAST_ERROR:
       g_value_set_string (value, self->last_error);
       break;
-    case PROP_CHANNELS:
-      g_value_set_boxed (value, ptr_array_as_strv (self->wanted));
+    case WIRE_CONNECTION_PROP_CHANNELS:
+      g_value_set_boxed (value, wire_str_ptr_array_as_strv (self->wanted));
       break;
-    case PROP_AVAILABLE_CHANNELS:
+    case WIRE_CONNECTION_PROP_AVAILABLE_CHANNELS:
       g_value_set_boxed (value, self->available_strv);
       break;
-    case PROP_HEARTBEAT_INTERVAL_MS:
+    case WIRE_CONNECTION_PROP_HEARTBEAT_INTERVAL_MS:
       g_value_set_int64 (value, self->heartbeat_interval_ms);
       break;
     default:
@@ -1589,25 +1222,26 @@ wire_connection_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CONFIG:
+    case WIRE_CONNECTION_PROP_CONFIG:
       self->config = g_value_dup_object (value);
       break;
-    case PROP_SOUP_SESSION:
+    case WIRE_CONNECTION_PROP_SOUP_SESSION:
       self->session = g_value_dup_object (value);
       break;
-    case PROP_NETWORK_MONITOR:
+    case WIRE_CONNECTION_PROP_NETWORK_MONITOR:
       self->monitor = g_value_dup_object (value);
       break;
-    case PROP_URL:
+    case WIRE_CONNECTION_PROP_URL:
       self->url = g_value_dup_string (value);
       break;
-    case PROP_USER_ID:
-      set_string (self, &self->user_id, g_value_get_string (value), PROP_USER_ID);
+    case WIRE_CONNECTION_PROP_USER_ID:
+      wire_connection_set_string (self, &self->user_id, g_value_get_string (value),
+                                  WIRE_CONNECTION_PROP_USER_ID);
       break;
-    case PROP_SESSION_ID:
+    case WIRE_CONNECTION_PROP_SESSION_ID:
       wire_connection_set_session_id (self, g_value_get_string (value));
       break;
-    case PROP_CHANNELS:
+    case WIRE_CONNECTION_PROP_CHANNELS:
       wire_connection_set_channels (self, g_value_get_boxed (value));
       break;
     default:
@@ -1629,71 +1263,75 @@ wire_connection_class_init (WireConnectionClass *klass)
   object_class->get_property = wire_connection_get_property;
   object_class->set_property = wire_connection_set_property;
 
-  properties[PROP_CONFIG] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_CONFIG] =
     g_param_spec_object ("config", NULL, NULL, WIRE_TYPE_CONFIG, co);
-  properties[PROP_SOUP_SESSION] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_SOUP_SESSION] =
     g_param_spec_object ("soup-session", NULL, NULL, SOUP_TYPE_SESSION, co);
-  properties[PROP_NETWORK_MONITOR] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_NETWORK_MONITOR] =
     g_param_spec_object ("network-monitor", NULL, NULL, WIRE_TYPE_NETWORK_MONITOR, co);
-  properties[PROP_URL] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_URL] =
     g_param_spec_string ("url", NULL, NULL, NULL, co);
-  properties[PROP_KIND] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_KIND] =
     g_param_spec_enum ("kind", NULL, NULL, WIRE_TYPE_ENDPOINT_KIND, WIRE_ENDPOINT_CHAT, ro);
-  properties[PROP_SLOT_ID] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_SLOT_ID] =
     g_param_spec_string ("slot-id", NULL, NULL, NULL, ro);
-  properties[PROP_STATE] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, WIRE_TYPE_CONNECTION_STATE,
                        WIRE_CONNECTION_DISCONNECTED, ro);
-  properties[PROP_USER_ID] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_USER_ID] =
     g_param_spec_string ("user-id", NULL, NULL, NULL, rw);
-  properties[PROP_SESSION_ID] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_SESSION_ID] =
     g_param_spec_string ("session-id", NULL, NULL, NULL, rw);
-  properties[PROP_CONNECTION_ID] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_CONNECTION_ID] =
     g_param_spec_string ("connection-id", NULL, NULL, NULL, ro);
-  properties[PROP_TOKEN_EXPIRY] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_TOKEN_EXPIRY] =
     g_param_spec_int64 ("token-expiry", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_LAST_CLOSE_CODE] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_LAST_CLOSE_CODE] =
     g_param_spec_int ("last-close-code", NULL, NULL, 0, G_MAXINT, 0, ro);
-  properties[PROP_LAST_ERROR] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_LAST_ERROR] =
     g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
-  properties[PROP_CHANNELS] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_CHANNELS] =
     g_param_spec_boxed ("channels", NULL, NULL, G_TYPE_STRV, rw);
-  properties[PROP_AVAILABLE_CHANNELS] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_AVAILABLE_CHANNELS] =
     g_param_spec_boxed ("available-channels", NULL, NULL, G_TYPE_STRV, ro);
-  properties[PROP_HEARTBEAT_INTERVAL_MS] =
+  wire_connection_properties[WIRE_CONNECTION_PROP_HEARTBEAT_INTERVAL_MS] =
     g_param_spec_int64 ("heartbeat-interval-ms", NULL, NULL, 0, G_MAXINT64, 0, ro);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, WIRE_CONNECTION_N_PROPS,
+                                     wire_connection_properties);
 
   /* Per-frame signals get a real marshaller and a va_list one: the generic marshaller goes
    * through libffi on every emission. */
-  signals[SIGNAL_MESSAGE] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, g_cclosure_marshal_VOID__BOXED, G_TYPE_NONE, 1,
                   WIRE_TYPE_ENVELOPE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
+  g_signal_set_va_marshaller (wire_connection_signals[WIRE_CONNECTION_SIGNAL_MESSAGE],
+                              G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
-  signals[SIGNAL_FRAME] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME] =
     g_signal_new ("frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, g_cclosure_marshal_VOID__BOXED, G_TYPE_NONE, 1,
                   WIRE_TYPE_ENVELOPE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (signals[SIGNAL_FRAME], G_TYPE_FROM_CLASS (klass),
+  g_signal_set_va_marshaller (wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME],
+                              G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
-  signals[SIGNAL_TRANSITION] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_TRANSITION] =
     g_signal_new ("transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, g_cclosure_marshal_VOID__BOXED, G_TYPE_NONE, 1,
                   WIRE_TYPE_TRANSITION | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (signals[SIGNAL_TRANSITION], G_TYPE_FROM_CLASS (klass),
+  g_signal_set_va_marshaller (wire_connection_signals[WIRE_CONNECTION_SIGNAL_TRANSITION],
+                              G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
-  signals[SIGNAL_PUBLISH_SENT] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_PUBLISH_SENT] =
     g_signal_new ("publish-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 5,
                   G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, WIRE_TYPE_PRIORITY, G_TYPE_UINT);
-  signals[SIGNAL_PUBLISH_COMPLETED] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_PUBLISH_COMPLETED] =
     g_signal_new ("publish-completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3,
                   G_TYPE_STRING, G_TYPE_STRING, G_TYPE_ERROR);
-  signals[SIGNAL_SUBSCRIBED] =
+  wire_connection_signals[WIRE_CONNECTION_SIGNAL_SUBSCRIBED] =
     g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2,
                   G_TYPE_STRV, G_TYPE_STRV);
@@ -1707,7 +1345,8 @@ wire_connection_init (WireConnection *self)
   self->wanted = g_ptr_array_new_with_free_func (g_free);
   self->granted = g_ptr_array_new_with_free_func (g_free);
   self->available_strv = g_new0 (char *, 1);
-  self->channel_stats = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, channel_entry_free);
+  self->channel_stats = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               wire_channel_entry_free);
   self->max_message_bytes = WIRE_DEFAULT_MAX_MESSAGE_BYTES;
   self->network_status = WIRE_NETWORK_ONLINE;
   wire_heartbeat_init (&self->heartbeat, heartbeat_send_cb, heartbeat_dead_cb, self);
@@ -1752,7 +1391,7 @@ wire_connection_set_token (WireConnection *self,
   g_free (self->static_token);
   self->static_token = g_strdup (token);
   if (self->token_func == NULL)
-    update_claims (self, token);
+    wire_connection_update_claims (self, token);
 }
 
 void
@@ -1776,20 +1415,7 @@ wire_connection_set_session_id (WireConnection *self,
 {
   g_return_if_fail (WIRE_IS_CONNECTION (self));
 
-  set_string (self, &self->session_id, session_id, PROP_SESSION_ID);
-}
-
-void
-wire_connection_set_channels (WireConnection     *self,
-                              const char * const *channels)
-{
-  g_return_if_fail (WIRE_IS_CONNECTION (self));
-
-  g_ptr_array_set_size (self->wanted, 0);
-  for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
-    if (!strv_ptr_array_contains (self->wanted, channels[i]))
-      g_ptr_array_add (self->wanted, g_strdup (channels[i]));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
+  wire_connection_set_string (self, &self->session_id, session_id, WIRE_CONNECTION_PROP_SESSION_ID);
 }
 
 WireBackoff *
@@ -1838,7 +1464,7 @@ wire_connection_connect (WireConnection *self)
       self->refresh_used = FALSE;
       self->refresh_pending = FALSE;
     }
-  start_attempt (self);
+  wire_connection_start_attempt (self);
 }
 
 void
@@ -1851,9 +1477,10 @@ wire_connection_disconnect (WireConnection *self)
   if (self->state == WIRE_CONNECTION_DISCONNECTED)
     return;
 
-  teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  set_last_close_code (self, WIRE_CLOSE_NORMAL);
-  set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, "Closed by the user", 0, -1);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  wire_connection_set_last_close_code (self, WIRE_CLOSE_NORMAL);
+  wire_connection_set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL,
+                             "Closed by the user", 0, -1);
 }
 
 void
@@ -1877,86 +1504,7 @@ wire_connection_reconnect_now (WireConnection *self)
   if (self->state == WIRE_CONNECTION_DISCONNECTED || self->state == WIRE_CONNECTION_ERROR)
     wire_connection_connect (self);
   else
-    start_attempt (self);
-}
-
-/* Checks @channels against the policy, as far as the token tells who we are. */
-static gboolean
-check_subscribe (WireConnection     *self,
-                 const char * const *channels,
-                 GError            **error)
-{
-  WireIdentity who = { 0 };
-  gboolean have_identity = fill_identity (self, &who);
-
-  for (guint i = 0; channels[i] != NULL; i++)
-    {
-      g_autofree char *prefix = NULL;
-      g_autofree char *id = NULL;
-
-      if (!wire_channel_split (channels[i], &prefix, &id) &&
-          wire_channel_policy_lookup (self->policy, channels[i]) == NULL)
-        {
-          g_set_error (error, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not a channel name (expected prefix:id)", channels[i]);
-          return FALSE;
-        }
-      if (have_identity &&
-          !wire_channel_policy_can_subscribe (self->policy, channels[i], &who, NULL, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-wire_connection_subscribe (WireConnection     *self,
-                           const char * const *channels,
-                           GError            **error)
-{
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
-
-  g_return_val_if_fail (WIRE_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (channels != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_subscribe (self, channels, error))
-    return FALSE;
-
-  for (guint i = 0; channels[i] != NULL; i++)
-    if (!strv_ptr_array_contains (self->wanted, channels[i]))
-      {
-        g_ptr_array_add (self->wanted, g_strdup (channels[i]));
-        g_ptr_array_add (fresh, (gpointer) channels[i]);
-      }
-  if (fresh->len == 0)
-    return TRUE;
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
-  /* Not connected: the auth frame of the next connection asks for them. */
-  if (self->state == WIRE_CONNECTION_CONNECTED)
-    send_owned_text (self, wire_frame_build_channels ("subscribe", ptr_array_as_strv (fresh)));
-  return TRUE;
-}
-
-gboolean
-wire_connection_unsubscribe (WireConnection     *self,
-                             const char * const *channels,
-                             GError            **error)
-{
-  gboolean changed = FALSE;
-
-  g_return_val_if_fail (WIRE_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (channels != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  for (guint i = 0; channels[i] != NULL; i++)
-    changed |= strv_ptr_array_remove (self->wanted, channels[i]);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNELS]);
-
-  if (self->state == WIRE_CONNECTION_CONNECTED)
-    send_owned_text (self, wire_frame_build_channels ("unsubscribe", channels));
-  return TRUE;
+    wire_connection_start_attempt (self);
 }
 
 static gboolean
@@ -1968,7 +1516,7 @@ check_publish (WireConnection *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *frame = NULL;
-  ChannelEntry *entry;
+  WireChannelEntry *entry;
   const char *p;
 
   if (!wire_channel_policy_can_publish (self->policy, channel, event, error))
@@ -1976,7 +1524,7 @@ check_publish (WireConnection *self,
 
   /* Asked for counts: a publish queued before the (re)connect goes out after the auth frame
    * has subscribed it. */
-  if (!strv_ptr_array_contains (self->wanted, channel))
+  if (!wire_str_ptr_array_contains (self->wanted, channel))
     {
       g_set_error (error, WIRE_ERROR, WIRE_ERROR_NOT_SUBSCRIBED,
                    "Not subscribed to “%s”: subscribe before publishing on it", channel);
@@ -2158,13 +1706,6 @@ wire_connection_get_last_error (WireConnection *self)
   return self->last_error;
 }
 
-const char * const *
-wire_connection_get_available_channels (WireConnection *self)
-{
-  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
-  return (const char * const *) self->available_strv;
-}
-
 const char *
 wire_connection_get_host_key (WireConnection *self)
 {
@@ -2181,7 +1722,7 @@ wire_connection_get_metrics (WireConnection *self,
 
   memset (out_metrics, 0, sizeof *out_metrics);
   out_metrics->connected_at_ms = self->connected_at_ms;
-  out_metrics->last_message_at_ms = real_ms_from_monotonic_us (self->last_message_us);
+  out_metrics->last_message_at_ms = wire_real_ms_from_monotonic_us (self->last_message_us);
   out_metrics->messages_sent = self->messages_sent;
   out_metrics->messages_received = self->messages_received;
   out_metrics->errors = self->errors;
@@ -2202,33 +1743,6 @@ wire_connection_get_transitions (WireConnection *self)
 {
   g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
   return self->transitions;
-}
-
-GPtrArray *
-wire_connection_dup_channel_stats (WireConnection *self)
-{
-  GPtrArray *result;
-  GHashTableIter iter;
-  ChannelEntry *entry;
-
-  g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
-
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) wire_channel_stats_free);
-  g_hash_table_iter_init (&iter, self->channel_stats);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    {
-      WireChannelStats *stats = g_new0 (WireChannelStats, 1);
-
-      stats->channel = g_strdup (entry->channel);
-      stats->subscribed = entry->subscribed;
-      stats->read_only = entry->read_only;
-      stats->messages_in = entry->messages_in;
-      stats->messages_out = entry->messages_out;
-      stats->last_event = g_strdup (entry->last_event);
-      stats->last_event_at_ms = real_ms_from_monotonic_us (entry->last_event_us);
-      g_ptr_array_add (result, stats);
-    }
-  return result;
 }
 
 const char *
