@@ -8,7 +8,9 @@ G_BEGIN_DECLS
 
 /* Internals of WireConnection, shared by the files that implement it:
  *   wire-connection.c           the state machine, reconnect scheduling, properties, public API;
- *   wire-connection-channels.c  per-channel bookkeeping, subscriptions, resume positions. */
+ *   wire-connection-channels.c  per-channel bookkeeping, subscriptions, resume positions;
+ *   wire-connection-auth.c      tokens and their claims, the auth frame and its answer;
+ *   wire-connection-receive.c   the receive path: frames from the gateway and their dispatch. */
 
 /* What the connection knows about one channel. Updated per delivered message without
  * allocating: the event name is copied only when it changes. */
@@ -225,6 +227,18 @@ void              wire_connection_note_resume_seq            (WireConnection    
                                                               WireEnvelope         *env,
                                                               const char           *channel);
 char             *wire_connection_build_resume               (WireConnection       *self);
+
+/* Authentication (wire-connection-auth.c) */
+char    *wire_connection_obtain_token        (WireConnection       *self,
+                                              gboolean              refresh);
+char    *wire_connection_build_auth_frame    (WireConnection       *self);
+void     wire_connection_handle_auth_ok      (WireConnection       *self,
+                                              WireEnvelope         *env);
+void     wire_connection_handle_auth_error   (WireConnection       *self,
+                                              WireEnvelope         *env);
+
+/* Receive path (wire-connection-receive.c) */
+void     wire_connection_watch_link          (WireConnection       *self);
 
 /* For WireManager: the parsed URL's "host:port", the key of per-host limits. */
 const char *wire_connection_get_host_key (WireConnection *self);

@@ -13,9 +13,6 @@
 
 #define MAX_TRANSITIONS      1000
 #define DEDUP_MAX_ENTRIES    100000
-/* Deliveries carry more than the payload a client may publish: leave room for the envelope. */
-#define INCOMING_MARGIN      16384
-#define SOUP_DEFAULT_INCOMING (128 * 1024)
 
 G_DEFINE_FINAL_TYPE (WireConnection, wire_connection, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (WireTransition, wire_transition, wire_transition_copy, wire_transition_free)
@@ -140,73 +137,6 @@ wire_connection_send_owned_text (WireConnection *self,
 
   g_free (text);
   return ret;
-}
-
-/* Tokens and identity */
-
-void
-wire_connection_update_claims (WireConnection *self,
-                               const char     *token)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 expiry = 0;
-
-  g_clear_pointer (&self->claims, wire_jwt_claims_free);
-  if (token != NULL)
-    {
-      self->claims = wire_jwt_decode_unverified (token, &error);
-      if (self->claims == NULL)
-        g_debug ("Cannot read the token's claims: %s", error->message);
-      else
-        expiry = self->claims->exp;
-    }
-
-  if (self->claims != NULL && self->claims->sub != NULL && self->user_id == NULL)
-    wire_connection_set_string (self, &self->user_id, self->claims->sub,
-                                WIRE_CONNECTION_PROP_USER_ID);
-
-  if (self->token_expiry != expiry)
-    {
-      self->token_expiry = expiry;
-      wire_connection_notify (self, WIRE_CONNECTION_PROP_TOKEN_EXPIRY);
-    }
-}
-
-/* The chat session this connection speaks for: the one set, else the path's. */
-static const char *
-effective_session_id (WireConnection *self)
-{
-  if (self->session_id != NULL)
-    return self->session_id;
-  if (self->kind == WIRE_ENDPOINT_CHAT)
-    return self->slot_id;
-  return NULL;
-}
-
-gboolean
-wire_connection_fill_identity (WireConnection *self,
-                               WireIdentity   *who)
-{
-  if (self->claims == NULL)
-    return FALSE;
-
-  who->user_id = self->claims->sub;
-  who->is_admin = wire_jwt_claims_is_admin (self->claims);
-  who->trips = (const char * const *) self->claims->trips;
-  who->sessions = (const char * const *) self->claims->sessions;
-  who->session_id = effective_session_id (self);
-  return TRUE;
-}
-
-static char *
-obtain_token (WireConnection *self,
-              gboolean        refresh)
-{
-  if (self->token_func != NULL)
-    return self->token_func (self->token_data, refresh);
-  if (refresh)
-    return NULL;
-  return g_strdup (self->static_token);
 }
 
 /* Timers and teardown */
@@ -489,294 +419,6 @@ wire_connection_schedule_idle_check (WireConnection *self,
     self->idle_source = g_timeout_add ((guint) MAX (delay_ms, 1), idle_cb, self);
 }
 
-/* Frames from the gateway */
-
-static void
-handle_auth_ok (WireConnection *self,
-                WireEnvelope   *env)
-{
-  g_auto(GStrv) available = wire_envelope_dup_member_strv (env, "availableChannels");
-  g_auto(GStrv) denied = wire_dup_denied_channels (env, "deniedChannels");
-  guint64 incoming;
-
-  g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
-  g_clear_pointer (&self->auth_error, g_free);
-  self->refresh_used = FALSE;
-
-  if (env->user_id != NULL)
-    wire_connection_set_string (self, &self->user_id, env->user_id, WIRE_CONNECTION_PROP_USER_ID);
-  wire_connection_set_string (self, &self->connection_id, env->connection_id,
-                              WIRE_CONNECTION_PROP_CONNECTION_ID);
-
-  self->max_message_bytes = env->max_message_bytes > 0 ? env->max_message_bytes
-                                                       : WIRE_DEFAULT_MAX_MESSAGE_BYTES;
-  incoming = MAX ((guint64) SOUP_DEFAULT_INCOMING,
-                  (guint64) self->max_message_bytes + INCOMING_MARGIN);
-  if (incoming > soup_websocket_connection_get_max_incoming_payload_size (self->ws))
-    soup_websocket_connection_set_max_incoming_payload_size (self->ws, incoming);
-
-  self->gateway_heartbeat_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
-
-  wire_connection_reset_granted (self, (const char * const *) available,
-                                 (const char * const *) denied);
-
-  self->connected_at_ms = g_get_real_time () / 1000;
-  self->last_activity_us = g_get_monotonic_time ();
-  wire_backoff_connected (self->backoff);
-  wire_connection_set_last_error (self, NULL);
-
-  wire_connection_start_heartbeat (self);
-  wire_connection_schedule_idle_check (self, wire_config_get_idle_timeout_ms (self->config));
-
-  wire_connection_set_state (self, WIRE_CONNECTION_CONNECTED, 0, NULL,
-                             wire_backoff_get_attempt (self->backoff),
-                             -1);
-  if (self->state != WIRE_CONNECTION_CONNECTED)
-    return;
-
-  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_SUBSCRIBED], 0, available,
-                 denied);
-  if (self->state == WIRE_CONNECTION_CONNECTED)
-    wire_message_queue_set_online (self->queue, TRUE);
-}
-
-static void
-handle_auth_error (WireConnection *self,
-                   WireEnvelope   *env)
-{
-  g_autoptr(JsonNode) node = wire_envelope_dup_member_node (env, "error");
-  const char *code = NULL;
-  const char *message = NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *obj = json_node_get_object (node);
-
-      code = json_object_get_string_member_with_default (obj, "code", NULL);
-      message = json_object_get_string_member_with_default (obj, "message", NULL);
-    }
-
-  g_free (self->auth_error);
-  self->auth_error = g_strdup_printf ("Authentication refused: %s%s%s%s",
-                                      code ? code : "error",
-                                      message ? " (" : "",
-                                      message ? message : "",
-                                      message ? ")" : "");
-  wire_connection_set_last_error (self, self->auth_error);
-  /* The gateway closes right after; the close code decides what happens next. */
-}
-
-static void
-handle_error_frame (WireConnection *self,
-                    WireEnvelope   *env)
-{
-  self->errors++;
-  /* Resume extension: the gateway no longer keeps what was missed on this channel (counted as
-   * an error, with a message); continue from where the channel stands now. */
-  if (env->id == NULL && g_strcmp0 (env->code, "resume_gap") == 0)
-    wire_connection_note_resume_seq (self, env, env->channel);
-  if (env->id != NULL)
-    {
-      wire_message_queue_handle_error (self->queue, env->id, env->code, env->message,
-                                       env->retry_after_ms);
-    }
-  else
-    {
-      g_autofree char *message = NULL;
-
-      message = g_strdup_printf ("Gateway error %s: %s", env->code ? env->code : "?",
-                                 env->message ? env->message : "");
-      wire_connection_set_last_error (self, message);
-    }
-}
-
-/* The hot path: one delivered message. No allocation beyond the envelope and the dedup entry,
- * no GObject notify; the signal is emitted only when somebody listens. */
-static inline void
-handle_delivery (WireConnection *self,
-                 WireEnvelope   *env,
-                 gint64          now_us)
-{
-  wire_connection_note_resume_seq (self, env, env->channel);
-  if (env->id != NULL &&
-      wire_dedup_cache_check_and_insert (self->dedup, env->id, now_us / 1000))
-    {
-      self->dedup_hits++;
-      return;
-    }
-
-  self->messages_received++;
-  self->last_message_us = now_us;
-  self->last_activity_us = now_us;
-
-  if (env->channel != NULL)
-    {
-      WireChannelEntry *entry = self->last_entry;
-
-      /* Deliveries come in runs on one channel: a compare is cheaper than a hash. */
-      if (entry == NULL || strcmp (entry->channel, env->channel) != 0)
-        {
-          entry = g_hash_table_lookup (self->channel_stats, env->channel);
-          if (G_UNLIKELY (entry == NULL))
-            entry = wire_connection_ensure_channel (self, env->channel);
-          self->last_entry = entry;
-        }
-      entry->messages_in++;
-      entry->last_event_us = now_us;
-      if (env->event != NULL &&
-          (entry->last_event == NULL || strcmp (entry->last_event, env->event) != 0))
-        {
-          g_free (entry->last_event);
-          entry->last_event = g_strdup (env->event);
-        }
-    }
-
-  /* Last: a handler may drop the last reference to the connection. GLib's emission checks
-   * for handlers itself, so a has_handler_pending() first would only lock twice. */
-  g_signal_emit (self, wire_connection_signals[WIRE_CONNECTION_SIGNAL_MESSAGE], 0, env);
-}
-
-static void
-handle_control_frame (WireConnection *self,
-                      WireEnvelope   *env,
-                      gint64          now_us)
-{
-  if (self->state == WIRE_CONNECTION_AUTHENTICATING)
-    {
-      if (env->frame_type == WIRE_FRAME_AUTH_OK && env->success != 0)
-        handle_auth_ok (self, env);
-      else if (env->frame_type == WIRE_FRAME_AUTH_ERROR ||
-               (env->frame_type == WIRE_FRAME_AUTH_OK && env->success == 0))
-        handle_auth_error (self, env);
-      else
-        g_debug ("Ignoring a %s frame before authentication",
-                 env->type_name ? env->type_name : "typeless");
-      return;
-    }
-
-  if (self->state != WIRE_CONNECTION_CONNECTED)
-    return;
-
-  switch (env->frame_type)
-    {
-    case WIRE_FRAME_HEARTBEAT_ACK:
-      wire_heartbeat_ack (&self->heartbeat, env->ts, now_us);
-      break;
-    case WIRE_FRAME_ACK:
-      if (env->id != NULL)
-        wire_message_queue_handle_ack (self->queue, env->id, env->status ? env->status : "ok");
-      break;
-    case WIRE_FRAME_ERROR:
-      handle_error_frame (self, env);
-      break;
-    case WIRE_FRAME_SUBSCRIBED:
-      wire_connection_handle_subscription_answer (self, env, TRUE);
-      break;
-    case WIRE_FRAME_UNSUBSCRIBED:
-      wire_connection_handle_subscription_answer (self, env, FALSE);
-      break;
-    case WIRE_FRAME_MESSAGE:
-    case WIRE_FRAME_UNKNOWN:
-    case WIRE_FRAME_AUTH:
-    case WIRE_FRAME_AUTH_OK:
-    case WIRE_FRAME_AUTH_ERROR:
-    case WIRE_FRAME_HEARTBEAT:
-    case WIRE_FRAME_SUBSCRIBE:
-    case WIRE_FRAME_UNSUBSCRIBE:
-    case WIRE_FRAME_PUBLISH:
-    default:
-      /* Unknown or client-side frame types are ignored (forward compatibility). */
-      break;
-    }
-}
-
-static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               int                      type,
-               GBytes                  *message,
-               WireConnection          *self)
-{
-  g_autoptr(WireEnvelope) env = NULL;
-  g_autoptr(GError) error = NULL;
-  guint frame_signal = wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME];
-  gint64 now_us = g_get_monotonic_time ();
-  const char *data;
-  gsize len;
-
-  data = g_bytes_get_data (message, &len);
-  wire_heartbeat_saw_traffic (&self->heartbeat, now_us);
-  self->bytes_received += len;
-
-  if (G_UNLIKELY (type != SOUP_WEBSOCKET_DATA_TEXT))
-    {
-      /* PROTOCOL.md: every frame is text. Count it and carry on. */
-      self->errors++;
-      g_debug ("%s: ignoring a binary frame of %" G_GSIZE_FORMAT " bytes", self->url, len);
-      return;
-    }
-
-  env = wire_envelope_parse (data, len, &error);
-  if (G_UNLIKELY (env == NULL))
-    {
-      self->errors++;
-      g_debug ("%s: ignoring a bad frame: %s", self->url, error->message);
-      return;
-    }
-
-  if (G_LIKELY (env->frame_type == WIRE_FRAME_MESSAGE &&
-                self->state == WIRE_CONNECTION_CONNECTED))
-    {
-      /* The hot path touches nothing after the message signal (see handle_delivery). */
-      if (g_signal_has_handler_pending (self, frame_signal, 0, FALSE))
-        g_signal_emit (self, frame_signal, 0, env);
-      handle_delivery (self, env, now_us);
-      return;
-    }
-
-  /* A handler may drop the last reference to the connection. */
-  g_object_ref (self);
-  handle_control_frame (self, env, now_us);
-  if (g_signal_has_handler_pending (self, frame_signal, 0, FALSE))
-    g_signal_emit (self, frame_signal, 0, env);
-  g_object_unref (self);
-}
-
-static void
-ws_error_cb (SoupWebsocketConnection *ws,
-             GError                  *error,
-             WireConnection          *self)
-{
-  /* libsoup 3.2 answers a close code it does not know (1012, 1013) with a protocol error and
-   * later reports the code of the exchange that follows; the peer's own code is readable now. */
-  if (self->peer_close_code == 0)
-    self->peer_close_code = soup_websocket_connection_get_close_code (ws);
-  self->errors++;
-  wire_connection_set_last_error (self, error->message);
-}
-
-static void
-ws_closed_cb (SoupWebsocketConnection *ws,
-              WireConnection          *self)
-{
-  int code = soup_websocket_connection_get_close_code (ws);
-  const char *data = soup_websocket_connection_get_close_data (ws);
-  g_autofree char *reason = g_strdup (data);
-
-  if (self->peer_close_code != 0 && self->peer_close_code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
-    {
-      code = self->peer_close_code;
-      g_clear_pointer (&reason, g_free);
-    }
-
-  /* No close frame from the peer: the link simply went away. */
-  if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_NO_STATUS)
-    code = WIRE_CLOSE_ABNORMAL;
-
-  g_object_ref (self);
-  wire_connection_handle_link_lost (self, code, reason);
-  g_object_unref (self);
-}
-
 /* Opening the link */
 
 static gboolean
@@ -804,7 +446,6 @@ websocket_connect_cb (GObject      *source,
   g_autoptr(SoupWebsocketConnection) ws = NULL;
   WireConnection *self;
   g_autofree char *auth = NULL;
-  g_auto(GStrv) channels = NULL;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   /* Cancelled: the connection may be gone already. */
@@ -843,27 +484,9 @@ websocket_connect_cb (GObject      *source,
   self->ws = g_steal_pointer (&ws);
   self->peer_close_code = 0;
   wire_heartbeat_saw_traffic (&self->heartbeat, g_get_monotonic_time ());
-  g_signal_connect (self->ws, "message", G_CALLBACK (ws_message_cb), self);
-  g_signal_connect (self->ws, "error", G_CALLBACK (ws_error_cb), self);
-  g_signal_connect (self->ws, "closed", G_CALLBACK (ws_closed_cb), self);
+  wire_connection_watch_link (self);
 
-  channels = g_strdupv ((char **) wire_str_ptr_array_as_strv (self->wanted));
-  auth = wire_frame_build_auth (self->current_token, effective_session_id (self),
-                                (const char * const *) channels);
-  /* Resume extension: one more member at the end of the auth object. */
-  {
-    g_autofree char *resume = wire_connection_build_resume (self);
-    gsize len = strlen (auth);
-
-    if (resume != NULL && len > 1 && auth[len - 1] == '}')
-      {
-        char *with_resume = g_strdup_printf ("%.*s,\"resume\":%s}", (int) (len - 1), auth,
-                                             resume);
-
-        g_free (auth);
-        auth = with_resume;
-      }
-  }
+  auth = wire_connection_build_auth_frame (self);
   wire_connection_send_text (self, auth, strlen (auth));
 
   wire_connection_set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
@@ -894,7 +517,7 @@ wire_connection_start_attempt (WireConnection *self)
   wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
 
   self->refresh_pending = FALSE;
-  token = obtain_token (self, refresh);
+  token = wire_connection_obtain_token (self, refresh);
   if (token == NULL || *token == '\0')
     {
       wire_connection_enter_error (self, refresh ? WIRE_CLOSE_INVALID_TOKEN : 0,
@@ -1380,44 +1003,6 @@ wire_connection_new (WireConfig          *config,
                        NULL);
 }
 
-void
-wire_connection_set_token (WireConnection *self,
-                           const char     *token)
-{
-  g_return_if_fail (WIRE_IS_CONNECTION (self));
-
-  if (g_strcmp0 (self->static_token, token) == 0)
-    return;
-  g_free (self->static_token);
-  self->static_token = g_strdup (token);
-  if (self->token_func == NULL)
-    wire_connection_update_claims (self, token);
-}
-
-void
-wire_connection_set_token_func (WireConnection *self,
-                                WireTokenFunc   func,
-                                gpointer        user_data,
-                                GDestroyNotify  destroy)
-{
-  g_return_if_fail (WIRE_IS_CONNECTION (self));
-
-  if (self->token_destroy != NULL)
-    self->token_destroy (self->token_data);
-  self->token_func = func;
-  self->token_data = user_data;
-  self->token_destroy = destroy;
-}
-
-void
-wire_connection_set_session_id (WireConnection *self,
-                                const char     *session_id)
-{
-  g_return_if_fail (WIRE_IS_CONNECTION (self));
-
-  wire_connection_set_string (self, &self->session_id, session_id, WIRE_CONNECTION_PROP_SESSION_ID);
-}
-
 WireBackoff *
 wire_connection_get_backoff (WireConnection *self)
 {
@@ -1683,13 +1268,6 @@ wire_connection_get_connection_id (WireConnection *self)
 {
   g_return_val_if_fail (WIRE_IS_CONNECTION (self), NULL);
   return self->connection_id;
-}
-
-gint64
-wire_connection_get_token_expiry (WireConnection *self)
-{
-  g_return_val_if_fail (WIRE_IS_CONNECTION (self), 0);
-  return self->token_expiry;
 }
 
 int
