@@ -41,7 +41,21 @@ typedef struct
   GPtrArray   *publishers;
   guint        per_tick;
   guint64      published;
+  guint64      reported;
 } Generator;
+
+/* The generator's own rate, so a shortfall is visible next to the window's figures. */
+static gboolean
+report_cb (gpointer user_data)
+{
+  Generator *generator = user_data;
+
+  g_printerr ("generator: %" G_GUINT64_FORMAT " publishes/s\n",
+              (generator->published - generator->reported) / 10);
+  generator->reported = generator->published;
+
+  return G_SOURCE_CONTINUE;
+}
 
 static char *
 mint (const char *user,
@@ -148,6 +162,7 @@ run_generator (void)
     }
 
   g_timeout_add (TICK_MS, publish_tick_cb, &generator);
+  g_timeout_add_seconds (10, report_cb, &generator);
   g_io_add_watch (input, G_IO_HUP | G_IO_ERR | G_IO_IN, stdin_closed_cb, loop);
   g_main_loop_run (loop);
 
