@@ -10,7 +10,9 @@ G_BEGIN_DECLS
  *   wire-connection.c           the state machine, reconnect scheduling, properties, public API;
  *   wire-connection-channels.c  per-channel bookkeeping, subscriptions, resume positions;
  *   wire-connection-auth.c      tokens and their claims, the auth frame and its answer;
- *   wire-connection-receive.c   the receive path: frames from the gateway and their dispatch. */
+ *   wire-connection-receive.c   the receive path: frames from the gateway and their dispatch;
+ *   wire-connection-link.c      opening, writing to, keeping alive and ending the WebSocket;
+ *   wire-connection-publish.c   checks on a publish and the glue to the message queue. */
 
 /* What the connection knows about one channel. Updated per delivered message without
  * allocating: the event name is copied only when it changes. */
@@ -173,7 +175,7 @@ wire_real_ms_from_monotonic_us (gint64 mono_us)
   return (g_get_real_time () - (g_get_monotonic_time () - mono_us)) / 1000;
 }
 
-/* State and link (wire-connection.c) */
+/* State (wire-connection.c) and link (wire-connection-link.c) */
 void     wire_connection_set_string          (WireConnection       *self,
                                               char                **field,
                                               const char           *value,
@@ -239,6 +241,12 @@ void     wire_connection_handle_auth_error   (WireConnection       *self,
 
 /* Receive path (wire-connection-receive.c) */
 void     wire_connection_watch_link          (WireConnection       *self);
+
+/* Link (wire-connection-link.c) */
+void     wire_connection_init_heartbeat      (WireConnection       *self);
+
+/* Publishing (wire-connection-publish.c) */
+void     wire_connection_setup_queue         (WireConnection       *self);
 
 /* For WireManager: the parsed URL's "host:port", the key of per-host limits. */
 const char *wire_connection_get_host_key (WireConnection *self);

@@ -1,0 +1,299 @@
+#define G_LOG_DOMAIN "wire-core"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* WireConnection's link: one attempt at opening the WebSocket (token, upgrade, auth frame),
+ * writing to it, keeping it alive (heartbeats, half-open detection, idle timeout) and ending it.
+ * What follows a lost link is the state machine's decision, in wire-connection.c. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wire-connection-private.h"
+#include "wire-handshake.h"
+
+/* Writing and teardown */
+
+gboolean
+wire_connection_send_text (WireConnection *self,
+                           const char     *text,
+                           gsize           len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->ws == NULL ||
+      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return FALSE;
+
+  bytes = g_bytes_new_static (text, len);
+  soup_websocket_connection_send_message (self->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
+  self->bytes_sent += len;
+  return TRUE;
+}
+
+gboolean
+wire_connection_send_owned_text (WireConnection *self,
+                                 char           *text)
+{
+  gboolean ret = wire_connection_send_text (self, text, strlen (text));
+
+  g_free (text);
+  return ret;
+}
+
+static void
+stop_timers (WireConnection *self)
+{
+  g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  wire_heartbeat_stop (&self->heartbeat);
+}
+
+/* Ends the link, if any, without deciding what comes next. An open socket is closed with
+ * @code; it is kept until its close handshake has run so that the gateway sees the code. */
+void
+wire_connection_teardown_link (WireConnection *self,
+                               gushort         code,
+                               const char     *reason)
+{
+  stop_timers (self);
+
+  if (self->connect_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->connect_cancellable);
+      g_clear_object (&self->connect_cancellable);
+    }
+  g_clear_object (&self->msg);
+
+  if (self->ws != NULL)
+    {
+      SoupWebsocketConnection *ws = g_steal_pointer (&self->ws);
+
+      g_signal_handlers_disconnect_by_data (ws, self);
+      if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (ws, code, reason);
+      g_clear_object (&self->closing_ws);
+      self->closing_ws = ws;
+    }
+
+  wire_message_queue_set_online (self->queue, FALSE);
+}
+
+/* Heartbeats, half-open detection, idle timeout */
+
+static void
+heartbeat_send_cb (gint64   ts,
+                   gpointer user_data)
+{
+  WireConnection *self = user_data;
+
+  wire_connection_send_owned_text (self, wire_frame_build_heartbeat (ts));
+}
+
+static void
+heartbeat_dead_cb (guint    timeout_ms,
+                   gpointer user_data)
+{
+  WireConnection *self = user_data;
+  g_autofree char *reason = NULL;
+
+  reason = g_strdup_printf ("Nothing received for %u ms after a heartbeat (half-open link)",
+                            timeout_ms);
+  g_object_ref (self);
+  wire_connection_handle_link_lost (self, WIRE_CLOSE_ABNORMAL, reason);
+  g_object_unref (self);
+}
+
+/* The configured interval, else the gateway's, else the protocol's default. */
+void
+wire_connection_start_heartbeat (WireConnection *self)
+{
+  gint64 interval = wire_config_get_heartbeat_interval_ms (self->config);
+
+  if (interval == 0)
+    interval = self->gateway_heartbeat_ms > 0 ? self->gateway_heartbeat_ms
+                                              : WIRE_DEFAULT_HEARTBEAT_MS;
+  interval = MIN (interval, G_MAXUINT);
+  if (self->heartbeat_interval_ms != interval)
+    {
+      self->heartbeat_interval_ms = interval;
+      wire_connection_notify (self, WIRE_CONNECTION_PROP_HEARTBEAT_INTERVAL_MS);
+    }
+  wire_heartbeat_start (&self->heartbeat, (guint) interval,
+                        wire_config_get_heartbeat_timeout_ms (self->config));
+}
+
+void
+wire_connection_init_heartbeat (WireConnection *self)
+{
+  wire_heartbeat_init (&self->heartbeat, heartbeat_send_cb, heartbeat_dead_cb, self);
+}
+
+static gboolean
+idle_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  gint64 idle_ms = wire_config_get_idle_timeout_ms (self->config);
+  gint64 quiet_ms = (g_get_monotonic_time () - self->last_activity_us) / 1000;
+  g_autofree char *reason = NULL;
+
+  self->idle_source = 0;
+  if (idle_ms == 0)
+    return G_SOURCE_REMOVE;
+  if (quiet_ms < idle_ms)
+    {
+      wire_connection_schedule_idle_check (self, idle_ms - quiet_ms);
+      return G_SOURCE_REMOVE;
+    }
+
+  reason = g_strdup_printf ("No messages for %" G_GINT64_FORMAT " ms (idle timeout)", idle_ms);
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_NORMAL, "idle");
+  wire_connection_set_last_close_code (self, WIRE_CLOSE_NORMAL);
+  wire_connection_set_state (self, WIRE_CONNECTION_DISCONNECTED, WIRE_CLOSE_NORMAL, reason, 0, -1);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wire_connection_schedule_idle_check (WireConnection *self,
+                                     gint64          delay_ms)
+{
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  if (wire_config_get_idle_timeout_ms (self->config) > 0)
+    self->idle_source = g_timeout_add ((guint) MAX (delay_ms, 1), idle_cb, self);
+}
+
+/* Opening the link */
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
+  g_autofree char *reason = NULL;
+
+  self->connect_timeout_source = 0;
+  reason = g_strdup_printf ("No answer within %u ms (open and authentication)",
+                            wire_config_get_connect_timeout_ms (self->config));
+  self->errors++;
+  g_object_ref (self);
+  wire_connection_handle_link_lost (self, 0, reason);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+websocket_connect_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  WireConnection *self;
+  g_autofree char *auth = NULL;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* Cancelled: the connection may be gone already. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = WIRE_CONNECTION (user_data);
+  g_clear_object (&self->connect_cancellable);
+
+  if (ws == NULL)
+    {
+      guint status = self->msg ? soup_message_get_status (self->msg) : 0;
+      g_autofree char *reason = NULL;
+
+      self->errors++;
+      if (status >= 400)
+        reason = g_strdup_printf ("The gateway refused the upgrade: HTTP %u %s", status,
+                                  soup_message_get_reason_phrase (self->msg)
+                                    ? soup_message_get_reason_phrase (self->msg) : "");
+      else
+        reason = g_strdup_printf ("Cannot connect: %s", error->message);
+      g_clear_object (&self->msg);
+
+      g_object_ref (self);
+      /* A path, user or Origin the gateway refuses stays refused; anything else may pass. */
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
+          status == SOUP_STATUS_NOT_FOUND)
+        wire_connection_enter_error (self, 0, reason);
+      else
+        wire_connection_handle_link_lost (self, 0, reason);
+      g_object_unref (self);
+      return;
+    }
+
+  g_clear_object (&self->msg);
+  self->ws = g_steal_pointer (&ws);
+  self->peer_close_code = 0;
+  wire_heartbeat_saw_traffic (&self->heartbeat, g_get_monotonic_time ());
+  wire_connection_watch_link (self);
+
+  auth = wire_connection_build_auth_frame (self);
+  wire_connection_send_text (self, auth, strlen (auth));
+
+  wire_connection_set_state (self, WIRE_CONNECTION_AUTHENTICATING, 0, NULL,
+                             wire_backoff_get_attempt (self->backoff), -1);
+}
+
+void
+wire_connection_start_attempt (WireConnection *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  gboolean refresh = self->refresh_pending;
+  guint timeout_ms;
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->waiting_for_network = FALSE;
+
+  if (self->monitor != NULL &&
+      wire_network_monitor_get_status (self->monitor) == WIRE_NETWORK_OFFLINE)
+    {
+      self->waiting_for_network = TRUE;
+      wire_network_monitor_probe_now (self->monitor);
+      wire_connection_set_state (self, WIRE_CONNECTION_RECONNECTING, 0, "Waiting for the network",
+                                 wire_backoff_get_attempt (self->backoff), -1);
+      return;
+    }
+
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+
+  self->refresh_pending = FALSE;
+  token = wire_connection_obtain_token (self, refresh);
+  if (token == NULL || *token == '\0')
+    {
+      wire_connection_enter_error (self, refresh ? WIRE_CLOSE_INVALID_TOKEN : 0,
+                                   refresh
+                                     ? "The token was refused and the token source has no new one"
+                                     : "No token: set a token or a token source");
+      return;
+    }
+  g_free (self->current_token);
+  self->current_token = g_steal_pointer (&token);
+  wire_connection_update_claims (self, self->current_token);
+  g_clear_pointer (&self->auth_error, g_free);
+
+  self->msg = wire_handshake_build_message (self->uri, self->config, &error);
+  if (self->msg == NULL)
+    {
+      wire_connection_enter_error (self, 0, error->message);
+      return;
+    }
+
+  if (self->state == WIRE_CONNECTION_RECONNECTING)
+    self->reconnects_total++;
+
+  timeout_ms = wire_config_get_connect_timeout_ms (self->config);
+  if (timeout_ms > 0)
+    self->connect_timeout_source = g_timeout_add (timeout_ms, connect_timeout_cb, self);
+
+  self->connect_cancellable = g_cancellable_new ();
+  soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, self->connect_cancellable,
+                                        websocket_connect_cb, self);
+
+  wire_connection_set_state (self, WIRE_CONNECTION_CONNECTING, 0, NULL,
+                             wire_backoff_get_attempt (self->backoff), -1);
+}
+
