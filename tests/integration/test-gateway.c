@@ -94,22 +94,6 @@ apply_fault (Fixture    *fx,
   g_assert_no_error (error);
 }
 
-static const WireTransition *
-last_transition_to (WireConnection      *connection,
-                    WireConnectionState  to)
-{
-  GPtrArray *rows = wire_connection_get_transitions (connection);
-
-  for (guint i = rows->len; i > 0; i--)
-    {
-      const WireTransition *row = g_ptr_array_index (rows, i - 1);
-
-      if (row->to == to)
-        return row;
-    }
-  return NULL;
-}
-
 #define STATE(c) wire_connection_get_state (c)
 
 static void
@@ -189,7 +173,8 @@ test_bad_token_refresh_succeeds (Fixture       *fx,
   wire_connection_connect (c);
   WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_CONNECTED);
   g_assert_cmpuint (fx->refresh_calls, ==, 1);
-  g_assert_cmpint (last_transition_to (c, WIRE_CONNECTION_RECONNECTING)->close_code, ==, 4001);
+  g_assert_cmpint (wire_test_last_transition_to (c, WIRE_CONNECTION_RECONNECTING)->close_code, ==,
+                   4001);
 }
 
 static void
@@ -269,7 +254,7 @@ test_close_codes (Fixture       *fx,
       WIRE_TEST_WAIT_UNTIL (STATE (c) != WIRE_CONNECTION_CONNECTED);
       g_assert_cmpint (STATE (c), ==, cc->state);
       g_assert_cmpint (wire_connection_get_last_close_code (c), ==, cc->code);
-      row = last_transition_to (c, cc->state);
+      row = wire_test_last_transition_to (c, cc->state);
       g_assert_cmpint (row->close_code, ==, cc->code);
 
       if (cc->code == 1013)
@@ -355,7 +340,7 @@ test_half_open (Fixture       *fx,
 
   apply_fault (fx, "{\"action\":\"stall\",\"ms\":60000}");
   WIRE_TEST_WAIT_UNTIL (STATE (c) == WIRE_CONNECTION_RECONNECTING);
-  row = last_transition_to (c, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (c, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpint (row->close_code, ==, 1006);
   g_assert_nonnull (strstr (row->reason, "half-open"));
 
@@ -409,7 +394,8 @@ test_slot_full_reconnects (Fixture       *fx,
     }
 
   wire_connection_connect (c[3]);
-  WIRE_TEST_WAIT_UNTIL ((row = last_transition_to (c[3], WIRE_CONNECTION_RECONNECTING)) != NULL);
+  WIRE_TEST_WAIT_UNTIL ((row = wire_test_last_transition_to (c[3], WIRE_CONNECTION_RECONNECTING))
+                        != NULL);
   g_assert_cmpint (row->close_code, ==, 4029);
   g_assert_cmpint (wire_connection_get_last_close_code (c[3]), ==, 4029);
 
@@ -552,7 +538,7 @@ test_exactly_once (Fixture       *fx,
   g_assert_true (r.ok);
   g_test_message ("re-sent publish completed with status %s after %u sends", r.status, drop.sent);
   g_assert_cmpuint (drop.sent, >=, 2);
-  g_assert_nonnull (last_transition_to (a, WIRE_CONNECTION_RECONNECTING));
+  g_assert_nonnull (wire_test_last_transition_to (a, WIRE_CONNECTION_RECONNECTING));
   g_signal_handler_disconnect (a, handler);
   WIRE_TEST_WAIT_UNTIL (g_hash_table_contains (seen, id));
 

@@ -78,22 +78,6 @@ fixture_teardown (Fixture       *fx,
 
 #define STATE(fx) wire_connection_get_state ((fx)->connection)
 
-static const WireTransition *
-last_transition_to (WireConnection      *connection,
-                    WireConnectionState  to)
-{
-  GPtrArray *rows = wire_connection_get_transitions (connection);
-
-  for (guint i = rows->len; i > 0; i--)
-    {
-      const WireTransition *row = g_ptr_array_index (rows, i - 1);
-
-      if (row->to == to)
-        return row;
-    }
-  return NULL;
-}
-
 static void
 test_auth_ok (Fixture       *fx,
               gconstpointer  data)
@@ -245,7 +229,7 @@ test_close_codes (Fixture       *fx,
       g_assert_cmpint (STATE (fx), ==, c->state);
       g_assert_cmpint (wire_connection_get_last_close_code (fx->connection), ==, c->code);
 
-      row = last_transition_to (fx->connection, c->state);
+      row = wire_test_last_transition_to (fx->connection, c->state);
       g_assert_nonnull (row);
       g_assert_cmpint (row->close_code, ==, c->code);
       g_assert_cmpint (row->from, ==, WIRE_CONNECTION_CONNECTED);
@@ -294,6 +278,8 @@ static void
 test_token_refresh (Fixture       *fx,
                     gconstpointer  data)
 {
+  const WireTransition *row;
+
   fixture_connect (fx, "/ws/agent-status/user-1", NULL);
   fx->refresh_token = "good-refreshed";
   wire_connection_set_token_func (fx->connection, token_func, fx, NULL);
@@ -305,9 +291,9 @@ test_token_refresh (Fixture       *fx,
   g_assert_cmpuint (fx->server->tokens->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (fx->server->tokens, 0), ==, "bad-first");
   g_assert_cmpstr (g_ptr_array_index (fx->server->tokens, 1), ==, "good-refreshed");
-  g_assert_nonnull (last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING));
-  g_assert_cmpint (last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING)->close_code,
-                   ==, 4001);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  g_assert_nonnull (row);
+  g_assert_cmpint (row->close_code, ==, 4001);
 }
 
 static void
@@ -354,7 +340,7 @@ test_connect_timeout (Fixture       *fx,
   wire_connection_connect (fx->connection);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
 
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpint (row->from, ==, WIRE_CONNECTION_AUTHENTICATING);
   g_assert_nonnull (strstr (row->reason, "200 ms"));
 
@@ -413,7 +399,7 @@ test_half_open (Fixture       *fx,
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
 
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpint (row->close_code, ==, 1006);
   g_assert_nonnull (strstr (row->reason, "half-open"));
 
@@ -435,7 +421,7 @@ test_drop_reconnects (Fixture       *fx,
 
   wire_raw_server_drop (fx->server);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpint (row->close_code, ==, 1006);
   g_assert_cmpuint (row->attempt, ==, 1);
   g_assert_cmpint (row->delay_ms, ==, 20);
@@ -450,7 +436,7 @@ test_drop_reconnects (Fixture       *fx,
   g_object_set (fx->config, "reconnect-base-delay-ms", 40, NULL);
   wire_raw_server_drop (fx->server);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpuint (row->attempt, ==, 2);
   g_assert_cmpint (row->delay_ms, ==, 80);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
@@ -637,7 +623,7 @@ test_network_offline (Fixture       *fx,
   upgrades = fx->server->upgrades;
   wire_raw_server_drop (fx->server);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
   g_assert_cmpint (row->delay_ms, ==, -1);
 
   /* Offline: no attempts. */
@@ -690,7 +676,7 @@ test_idle_timeout (Fixture       *fx,
   wire_connection_connect (fx->connection);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_CONNECTED);
   WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_DISCONNECTED);
-  row = last_transition_to (fx->connection, WIRE_CONNECTION_DISCONNECTED);
+  row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_DISCONNECTED);
   g_assert_nonnull (strstr (row->reason, "idle"));
 }
 
@@ -955,7 +941,7 @@ test_network_slow_unstable (Fixture       *fx,
 
       wire_raw_server_drop (fx->server);
       WIRE_TEST_WAIT_UNTIL (STATE (fx) == WIRE_CONNECTION_RECONNECTING);
-      row = last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
+      row = wire_test_last_transition_to (fx->connection, WIRE_CONNECTION_RECONNECTING);
       g_test_message ("%s: reconnect in %" G_GINT64_FORMAT " ms",
                       wire_network_status_to_string (cases[i].status), row->delay_ms);
       g_assert_cmpint (row->delay_ms, >=, cases[i].min_delay_ms);

@@ -23,3 +23,19 @@ wire_test_spin_ms (guint ms)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
 }
+
+const WireTransition *
+wire_test_last_transition_to (WireConnection      *connection,
+                              WireConnectionState  to)
+{
+  GPtrArray *rows = wire_connection_get_transitions (connection);
+
+  for (guint i = rows->len; i > 0; i--)
+    {
+      const WireTransition *row = g_ptr_array_index (rows, i - 1);
+
+      if (row->to == to)
+        return row;
+    }
+  return NULL;
+}

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "wire-connection.h"
+
 G_BEGIN_DECLS
 
 /* Waits happen on the main loop, never in sleep: a timeout source only bounds the wait, so a
@@ -31,5 +33,9 @@ gboolean wire_test_timeout_flag_cb (gpointer user_data);
 /* Runs the main loop for @ms: used only to show that something does NOT happen (no reconnect
  * after 1000), never to wait for something that should. */
 void     wire_test_spin_ms          (guint ms);
+
+/* The latest transition of @connection into @to, or NULL. */
+const WireTransition *wire_test_last_transition_to (WireConnection      *connection,
+                                                    WireConnectionState  to);
 
 G_END_DECLS
