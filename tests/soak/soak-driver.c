@@ -154,6 +154,13 @@ main (int   argc,
           return 1;
         }
       wire_connection_set_token (connection, token);
+      {
+        g_autofree char *channel = g_strdup_printf ("%s:%s", i % 2 ? "notifications" : "agent",
+                                                    user);
+        const char *channels[] = { channel, NULL };
+
+        wire_connection_set_channels (connection, channels);
+      }
       g_signal_connect (connection, "message", G_CALLBACK (message_cb), NULL);
       g_ptr_array_add (connections, connection);
       wire_connection_connect (connection);
