@@ -7,6 +7,7 @@
 
 #include "wire-backoff.h"
 #include "wire-core-enums.h"
+#include "wire-property-private.h"
 
 struct _WireBackoff
 {
@@ -115,18 +116,6 @@ wire_backoff_get_property (GObject    *object,
 }
 
 static void
-set_uint (WireBackoff *self,
-          guint       *field,
-          guint        value,
-          GParamSpec  *pspec)
-{
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
-}
-
-static void
 wire_backoff_set_property (GObject      *object,
                            guint         prop_id,
                            const GValue *value,
@@ -137,16 +126,16 @@ wire_backoff_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_BASE_DELAY_MS:
-      set_uint (self, &self->base_delay_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->base_delay_ms, g_value_get_uint (value), pspec);
       break;
     case PROP_MAX_DELAY_MS:
-      set_uint (self, &self->max_delay_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->max_delay_ms, g_value_get_uint (value), pspec);
       break;
     case PROP_MAX_ATTEMPTS:
       {
         gboolean gave_up_before = wire_backoff_gave_up (self);
 
-        set_uint (self, &self->max_attempts, g_value_get_uint (value), pspec);
+        wire_object_set_uint (self, &self->max_attempts, g_value_get_uint (value), pspec);
         if (gave_up_before != wire_backoff_gave_up (self))
           g_object_notify_by_pspec (object, properties[PROP_GAVE_UP]);
       }
@@ -159,7 +148,7 @@ wire_backoff_set_property (GObject      *object,
         }
       break;
     case PROP_RESET_AFTER_MS:
-      set_uint (self, &self->reset_after_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->reset_after_ms, g_value_get_uint (value), pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

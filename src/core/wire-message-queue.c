@@ -11,6 +11,7 @@
 #include "wire-error.h"
 #include "wire-frame-writer.h"
 #include "wire-token-bucket.h"
+#include "wire-property-private.h"
 
 #define MAX_ID_LEN 128
 #define DEFAULT_WINDOW 128
@@ -691,18 +692,6 @@ wire_message_queue_get_property (GObject    *object,
 }
 
 static void
-set_uint_prop (WireMessageQueue *self,
-               guint            *field,
-               guint             value,
-               GParamSpec       *pspec)
-{
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
-}
-
-static void
 wire_message_queue_set_property (GObject      *object,
                                  guint         prop_id,
                                  const GValue *value,
@@ -718,7 +707,7 @@ wire_message_queue_set_property (GObject      *object,
     case PROP_CAPACITY:
       /* Applies at once; a capacity below the current length refuses new messages until the
        * queue has drained below it, and drops nothing already accepted. */
-      set_uint_prop (self, &self->capacity, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->capacity, g_value_get_uint (value), pspec);
       break;
     case PROP_OVERFLOW:
       if (self->overflow != (WireOverflowPolicy) g_value_get_enum (value))
@@ -728,17 +717,17 @@ wire_message_queue_set_property (GObject      *object,
         }
       break;
     case PROP_MAX_RETRIES:
-      set_uint_prop (self, &self->max_retries, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->max_retries, g_value_get_uint (value), pspec);
       break;
     case PROP_RETRY_DELAY_MS:
-      set_uint_prop (self, &self->retry_delay_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->retry_delay_ms, g_value_get_uint (value), pspec);
       break;
     case PROP_ACK_TIMEOUT_MS:
-      set_uint_prop (self, &self->ack_timeout_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->ack_timeout_ms, g_value_get_uint (value), pspec);
       reschedule (self);
       break;
     case PROP_WINDOW:
-      set_uint_prop (self, &self->window, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->window, g_value_get_uint (value), pspec);
       pump (self);
       reschedule (self);
       break;

@@ -8,6 +8,7 @@
 #include "wire-network-monitor.h"
 #include "wire-config.h"
 #include "wire-core-enums.h"
+#include "wire-property-private.h"
 
 /* A probe never takes longer than this, nor less than twice the slow threshold. */
 #define MIN_PROBE_TIMEOUT_MS 10000
@@ -321,19 +322,6 @@ wire_network_monitor_get_property (GObject    *object,
     }
 }
 
-static gboolean
-set_uint (WireNetworkMonitor *self,
-          guint              *field,
-          guint               value,
-          GParamSpec         *pspec)
-{
-  if (*field == value)
-    return FALSE;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
-  return TRUE;
-}
-
 static void
 wire_network_monitor_set_property (GObject      *object,
                                    guint         prop_id,
@@ -348,17 +336,17 @@ wire_network_monitor_set_property (GObject      *object,
       wire_network_monitor_set_probe_uri (self, g_value_get_string (value));
       break;
     case PROP_PROBE_INTERVAL_MS:
-      if (set_uint (self, &self->probe_interval_ms, g_value_get_uint (value), pspec))
+      if (wire_object_set_uint (self, &self->probe_interval_ms, g_value_get_uint (value), pspec))
         restart_interval (self);
       break;
     case PROP_SLOW_THRESHOLD_MS:
-      set_uint (self, &self->slow_threshold_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->slow_threshold_ms, g_value_get_uint (value), pspec);
       break;
     case PROP_UNSTABLE_THRESHOLD_MS:
-      set_uint (self, &self->unstable_threshold_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->unstable_threshold_ms, g_value_get_uint (value), pspec);
       break;
     case PROP_PROBE_TIMEOUT_MS:
-      set_uint (self, &self->probe_timeout_ms, g_value_get_uint (value), pspec);
+      wire_object_set_uint (self, &self->probe_timeout_ms, g_value_get_uint (value), pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
