@@ -447,52 +447,68 @@ wire_config_get_extra_headers (WireConfig *self)
 static const char * const jitter_names[] = { "none", "equal", "full" };
 static const char * const overflow_names[] = { "reject-new", "drop-lowest" };
 
+/* The enums' names are their values' positions in these tables. */
+static const char *
+name_at (const char * const *names,
+         guint               n_names,
+         guint               value)
+{
+  return value < n_names ? names[value] : NULL;
+}
+
+static gboolean
+value_of_name (const char * const *names,
+               guint               n_names,
+               const char         *str,
+               guint              *out)
+{
+  for (guint i = 0; str != NULL && i < n_names; i++)
+    {
+      if (g_str_equal (str, names[i]))
+        {
+          *out = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 const char *
 wire_jitter_to_string (WireJitter jitter)
 {
-  if ((guint) jitter >= G_N_ELEMENTS (jitter_names))
-    return NULL;
-  return jitter_names[jitter];
+  return name_at (jitter_names, G_N_ELEMENTS (jitter_names), (guint) jitter);
 }
 
 gboolean
 wire_jitter_from_string (const char *str,
                          WireJitter *out)
 {
+  guint value;
+
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (jitter_names); i++)
-    {
-      if (g_str_equal (str, jitter_names[i]))
-        {
-          *out = (WireJitter) i;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  if (!value_of_name (jitter_names, G_N_ELEMENTS (jitter_names), str, &value))
+    return FALSE;
+  *out = (WireJitter) value;
+  return TRUE;
 }
 
 const char *
 wire_overflow_policy_to_string (WireOverflowPolicy policy)
 {
-  if ((guint) policy >= G_N_ELEMENTS (overflow_names))
-    return NULL;
-  return overflow_names[policy];
+  return name_at (overflow_names, G_N_ELEMENTS (overflow_names), (guint) policy);
 }
 
 gboolean
 wire_overflow_policy_from_string (const char         *str,
                                   WireOverflowPolicy *out)
 {
+  guint value;
+
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (overflow_names); i++)
-    {
-      if (g_str_equal (str, overflow_names[i]))
-        {
-          *out = (WireOverflowPolicy) i;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  if (!value_of_name (overflow_names, G_N_ELEMENTS (overflow_names), str, &value))
+    return FALSE;
+  *out = (WireOverflowPolicy) value;
+  return TRUE;
 }
