@@ -11,152 +11,31 @@
 #include "wire-error.h"
 #include "wire-frame-writer.h"
 #include "wire-token-bucket.h"
+#include "wire-message-queue-private.h"
 #include "wire-property-private.h"
 
 #define MAX_ID_LEN 128
 #define DEFAULT_WINDOW 128
 #define GENERATED_ID_SIZE 48   /* "m-" + 16 hex + "-" + up to 16 hex + NUL */
 
-typedef enum
-{
-  MSG_WAITING,     /* in waiting[priority], sorted by seq */
-  MSG_IN_FLIGHT,   /* in in_flight, sorted by send time */
-  MSG_DONE,        /* completed; kept alive by a task or a caller on the stack */
-} MsgState;
-
-typedef struct
-{
-  /* Embedded list nodes: every move between lists is O(1) and allocates nothing. */
-  GList link;       /* waiting[priority] or in_flight */
-  GList all_link;   /* all, in enqueue order */
-  gint ref_count;
-  MsgState state;
-  WirePriority priority;
-  guint retry_count;
-  guint wait_epoch;           /* not_before_us counts only while this equals the queue's epoch */
-  guint64 seq;
-  gint64 enqueued_us;
-  gint64 sent_us;
-  gint64 not_before_us;
-  /* id, channel and event point into storage: one allocation per message. */
-  char *id;
-  char *channel;
-  char *event;
-  char *frame;
-  gsize frame_len;
-  GTask *task;                /* NULL when the caller gave no callback */
-  GCancellable *cancellable;
-  gulong cancel_id;
-  WireMessageQueue *queue;    /* valid while the message is live */
-  char storage[];
-} QueuedMessage;
-
-typedef struct
-{
-  gboolean limited;
-  WireTokenBucket bucket;
-} ChannelPacing;
-
-struct _WireMessageQueue
-{
-  GObject parent_instance;
-
-  WireConfig *config;
-  guint capacity;
-  WireOverflowPolicy overflow;
-  guint max_retries;
-  guint retry_delay_ms;
-  guint ack_timeout_ms;
-  guint window;
-  gboolean pacing;
-
-  GQueue waiting[WIRE_N_PRIORITIES];
-  GQueue in_flight;
-  GQueue all;
-  GHashTable *by_id;   /* id (the message's own string) → QueuedMessage */
-
-  guint64 next_seq;
-  guint64 id_counter;
-  char *id_prefix;
-
-  gboolean online;
-  guint epoch;
-  WireQueueSendFunc send_func;
-  gpointer send_data;
-
-  /* One timer for the whole queue: the earliest ack deadline or retry/pacing wake-up. */
-  GSource *timer;
-  gint64 pump_wake_us;
-  gboolean pumping;
-  gboolean pump_again;
-
-  GMutex cancel_lock;
-  GPtrArray *cancelled;   /* QueuedMessage refs, filled by the cancellable handler */
-  gint n_cancelled;       /* its length, readable without the lock */
-
-  WireChannelPolicy *policy;
-  GHashTable *pacing_by_channel;   /* channel → ChannelPacing */
-
-  guint64 retries;
-  guint64 failures;
-  guint64 overflows;
-  guint64 rate_limited;
-};
-
 G_DEFINE_FINAL_TYPE (WireMessageQueue, wire_message_queue, G_TYPE_OBJECT)
 
-enum
-{
-  PROP_0,
-  PROP_CONFIG,
-  PROP_CAPACITY,
-  PROP_OVERFLOW,
-  PROP_MAX_RETRIES,
-  PROP_RETRY_DELAY_MS,
-  PROP_ACK_TIMEOUT_MS,
-  PROP_WINDOW,
-  PROP_PACING,
-  PROP_ONLINE,
-  PROP_DEPTH,
-  PROP_DEPTH_CRITICAL,
-  PROP_DEPTH_HIGH,
-  PROP_DEPTH_NORMAL,
-  PROP_DEPTH_LOW,
-  PROP_IN_FLIGHT,
-  PROP_RETRIES,
-  PROP_FAILURES,
-  PROP_OVERFLOWS,
-  PROP_RATE_LIMITED,
-  PROP_OLDEST_AGE_MS,
-  N_PROPS
-};
-
-enum
-{
-  SIGNAL_COMPLETED,
-  SIGNAL_SENT,
-  N_SIGNALS
-};
-
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
-
-static void pump (WireMessageQueue *self);
-static void reschedule (WireMessageQueue *self);
+GParamSpec *wire_message_queue_properties[WIRE_MESSAGE_QUEUE_N_PROPS];
+guint wire_message_queue_signals[WIRE_MESSAGE_QUEUE_N_SIGNALS];
 
 /* Messages */
 
-static QueuedMessage *
-msg_ref (QueuedMessage *msg)
+WireQueuedMessage *
+wire_queued_message_ref (WireQueuedMessage *msg)
 {
   g_atomic_int_inc (&msg->ref_count);
   return msg;
 }
 
-static void
-msg_unref (gpointer data)
+void
+wire_queued_message_unref (gpointer data)
 {
-  QueuedMessage *msg = data;
+  WireQueuedMessage *msg = data;
 
   if (!g_atomic_int_dec_and_test (&msg->ref_count))
     return;
@@ -171,13 +50,13 @@ static void
 notify_depth (WireMessageQueue *self,
               WirePriority      priority)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEPTH]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEPTH_CRITICAL + priority]);
+  wire_message_queue_notify (self, WIRE_MESSAGE_QUEUE_PROP_DEPTH);
+  wire_message_queue_notify (self, WIRE_MESSAGE_QUEUE_PROP_DEPTH_CRITICAL + priority);
 }
 
-static void
-insert_waiting (WireMessageQueue *self,
-                QueuedMessage    *msg)
+void
+wire_message_queue_insert_waiting (WireMessageQueue  *self,
+                                   WireQueuedMessage *msg)
 {
   GQueue *q = &self->waiting[msg->priority];
   GList *l;
@@ -185,50 +64,50 @@ insert_waiting (WireMessageQueue *self,
   /* Messages coming back (retry, rate limit, lost link) go before every newer message of their
    * class. They all have a lower seq than anything never sent, so the walk stops within the
    * few re-sends already waiting: O(window), never O(depth). */
-  for (l = q->head; l != NULL && ((QueuedMessage *) l->data)->seq < msg->seq; l = l->next)
+  for (l = q->head; l != NULL && ((WireQueuedMessage *) l->data)->seq < msg->seq; l = l->next)
     ;
   if (l != NULL)
     g_queue_insert_before_link (q, l, &msg->link);
   else
     g_queue_push_tail_link (q, &msg->link);
-  msg->state = MSG_WAITING;
+  msg->state = WIRE_QUEUED_WAITING;
   notify_depth (self, msg->priority);
 }
 
-static void
-unlink_msg (WireMessageQueue *self,
-            QueuedMessage    *msg)
+void
+wire_message_queue_unlink (WireMessageQueue  *self,
+                           WireQueuedMessage *msg)
 {
-  if (msg->state == MSG_WAITING)
+  if (msg->state == WIRE_QUEUED_WAITING)
     {
       g_queue_unlink (&self->waiting[msg->priority], &msg->link);
       notify_depth (self, msg->priority);
     }
-  else if (msg->state == MSG_IN_FLIGHT)
+  else if (msg->state == WIRE_QUEUED_IN_FLIGHT)
     {
       g_queue_unlink (&self->in_flight, &msg->link);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IN_FLIGHT]);
+      wire_message_queue_notify (self, WIRE_MESSAGE_QUEUE_PROP_IN_FLIGHT);
     }
 }
 
-static void
-bump_counter (WireMessageQueue *self,
-              guint64          *counter,
-              guint             prop)
+void
+wire_message_queue_bump_counter (WireMessageQueue *self,
+                                 guint64          *counter,
+                                 guint             prop)
 {
   (*counter)++;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  wire_message_queue_notify (self, prop);
 }
 
 /* Reports the outcome of a message that is out of every list, exactly once: the completed
  * signal first, then the task. */
 static void
-report (WireMessageQueue *self,
-        QueuedMessage    *msg,
-        const char       *status,
-        const GError     *error)
+report (WireMessageQueue  *self,
+        WireQueuedMessage *msg,
+        const char        *status,
+        const GError      *error)
 {
-  msg->state = MSG_DONE;
+  msg->state = WIRE_QUEUED_DONE;
 
   if (msg->cancel_id != 0)
     {
@@ -237,9 +116,10 @@ report (WireMessageQueue *self,
     }
 
   if (error != NULL)
-    bump_counter (self, &self->failures, PROP_FAILURES);
+    wire_message_queue_bump_counter (self, &self->failures, WIRE_MESSAGE_QUEUE_PROP_FAILURES);
 
-  g_signal_emit (self, signals[SIGNAL_COMPLETED], 0, msg->id, error ? NULL : status, error);
+  g_signal_emit (self, wire_message_queue_signals[WIRE_MESSAGE_QUEUE_SIGNAL_COMPLETED], 0, msg->id,
+                 error ? NULL : status, error);
 
   if (msg->task != NULL)
     {
@@ -255,38 +135,30 @@ report (WireMessageQueue *self,
 
 /* Takes a live message out of the queue and reports its outcome. */
 static void
-complete (WireMessageQueue *self,
-          QueuedMessage    *msg,
-          const char       *status,
-          const GError     *error)
+complete (WireMessageQueue  *self,
+          WireQueuedMessage *msg,
+          const char        *status,
+          const GError      *error)
 {
-  g_assert (msg->state != MSG_DONE);
+  g_assert (msg->state != WIRE_QUEUED_DONE);
 
-  unlink_msg (self, msg);
+  wire_message_queue_unlink (self, msg);
   g_queue_unlink (&self->all, &msg->all_link);
   g_hash_table_remove (self->by_id, msg->id);
-  msg->state = MSG_DONE;
+  msg->state = WIRE_QUEUED_DONE;
 
   /* The queue's reference goes once the outcome has been reported. */
   report (self, msg, status, error);
-  msg_unref (msg);
+  wire_queued_message_unref (msg);
 }
 
-static void
-fail (WireMessageQueue *self,
-      QueuedMessage    *msg,
-      GQuark            domain,
-      int               code,
-      const char       *format,
-      ...) G_GNUC_PRINTF (5, 6);
-
-static void
-fail (WireMessageQueue *self,
-      QueuedMessage    *msg,
-      GQuark            domain,
-      int               code,
-      const char       *format,
-      ...)
+void
+wire_message_queue_fail (WireMessageQueue  *self,
+                         WireQueuedMessage *msg,
+                         GQuark             domain,
+                         int                code,
+                         const char        *format,
+                         ...)
 {
   g_autoptr (GError) error = NULL;
   va_list args;
@@ -294,265 +166,22 @@ fail (WireMessageQueue *self,
   va_start (args, format);
   error = g_error_new_valist (domain, code, format, args);
   va_end (args);
-  if (msg->state == MSG_DONE)
+  if (msg->state == WIRE_QUEUED_DONE)
     report (self, msg, NULL, error);   /* refused before it joined the queue */
   else
     complete (self, msg, NULL, error);
 }
-
-/* A transmission was lost (no ack in time, or the write failed): try again after
- * retry-delay × retry-count, or give up after max-retries re-sends. */
-static void
-schedule_retry (WireMessageQueue *self,
-                QueuedMessage    *msg,
-                const char       *why)
-{
-  unlink_msg (self, msg);
-  msg->retry_count++;
-  if (msg->retry_count > self->max_retries)
-    {
-      fail (self, msg, WIRE_ERROR, WIRE_ERROR_RETRIES_EXHAUSTED,
-            "Message %s was not acknowledged after %u attempts (%s)", msg->id,
-            msg->retry_count, why);
-      return;
-    }
-
-  bump_counter (self, &self->retries, PROP_RETRIES);
-  msg->not_before_us =
-    g_get_monotonic_time () + (gint64) self->retry_delay_ms * 1000 * msg->retry_count;
-  msg->wait_epoch = self->epoch;
-  insert_waiting (self, msg);
-}
-
-/* Pacing */
-
-static gboolean
-pacing_allows (WireMessageQueue *self,
-               QueuedMessage    *msg,
-               gint64            now_us,
-               gint64           *out_wake_us)
-{
-  ChannelPacing *p;
-  gint64 retry_after_ms = 0;
-
-  if (!self->pacing)
-    return TRUE;
-
-  p = g_hash_table_lookup (self->pacing_by_channel, msg->channel);
-  if (p == NULL)
-    {
-      const WireChannelRule *rule;
-
-      if (self->policy == NULL)
-        self->policy = wire_channel_policy_new_default ();
-      rule = wire_channel_policy_lookup (self->policy, msg->channel);
-
-      p = g_new0 (ChannelPacing, 1);
-      p->limited = rule != NULL && rule->rate_per_sec > 0;
-      if (p->limited)
-        wire_token_bucket_init (&p->bucket, rule->rate_per_sec, MAX (rule->burst, 1.0), now_us);
-      g_hash_table_insert (self->pacing_by_channel, g_strdup (msg->channel), p);
-    }
-
-  if (!p->limited || wire_token_bucket_take (&p->bucket, now_us, &retry_after_ms))
-    return TRUE;
-
-  *out_wake_us = now_us + MAX (retry_after_ms, 1) * 1000;
-  return FALSE;
-}
-
-/* Sending */
-
-static QueuedMessage *
-pick (WireMessageQueue *self,
-      gint64            now_us)
-{
-  self->pump_wake_us = -1;
-
-  /* Strict priority: the highest class with a sendable head. A head that waits (retry delay,
-   * rate limit, pacing) holds back its own class only. */
-  for (guint c = 0; c < WIRE_N_PRIORITIES; c++)
-    {
-      QueuedMessage *head;
-      gint64 wake = -1;
-
-      if (self->waiting[c].head == NULL)
-        continue;
-      head = self->waiting[c].head->data;
-
-      if (head->wait_epoch == self->epoch && head->not_before_us > now_us)
-        wake = head->not_before_us;
-      else if (pacing_allows (self, head, now_us, &wake))
-        return head;
-
-      if (self->pump_wake_us < 0 || wake < self->pump_wake_us)
-        self->pump_wake_us = wake;
-    }
-  return NULL;
-}
-
-static void
-send_one (WireMessageQueue *self,
-          QueuedMessage    *msg,
-          gint64            now_us)
-{
-  gboolean ok = FALSE;
-
-  unlink_msg (self, msg);
-  msg->state = MSG_IN_FLIGHT;
-  msg->sent_us = now_us;
-  g_queue_push_tail_link (&self->in_flight, &msg->link);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IN_FLIGHT]);
-
-  /* The sender may call back into the queue (an ack, going offline): hold the message. */
-  msg_ref (msg);
-  if (self->send_func != NULL)
-    ok = self->send_func (msg->id, msg->frame, msg->frame_len, self->send_data);
-
-  if (ok)
-    g_signal_emit (self, signals[SIGNAL_SENT], 0, msg->id, msg->channel, msg->event,
-                   msg->priority, (guint) msg->frame_len);
-  else if (msg->state == MSG_IN_FLIGHT)
-    schedule_retry (self, msg, "the frame could not be written");
-  msg_unref (msg);
-}
-
-static void
-pump (WireMessageQueue *self)
-{
-  if (self->pumping)
-    {
-      self->pump_again = TRUE;
-      return;
-    }
-
-  self->pumping = TRUE;
-  do
-    {
-      gint64 now_us = g_get_monotonic_time ();
-
-      self->pump_again = FALSE;
-      self->pump_wake_us = -1;
-      while (self->online && self->in_flight.length < self->window)
-        {
-          QueuedMessage *msg = pick (self, now_us);
-
-          if (msg == NULL)
-            break;
-          send_one (self, msg, now_us);
-        }
-    }
-  while (self->pump_again);
-  self->pumping = FALSE;
-}
-
-/* Arms the timer for the earliest thing due. Moving a GSource's ready time wakes its main
- * context up (a write to an eventfd), so the timer only ever moves earlier here: a wake-up that
- * comes too early finds nothing due and re-arms for the real deadline. With a steady flow of
- * publishes and acks this touches the timer once per ack-timeout, not twice per message. */
-static void
-reschedule (WireMessageQueue *self)
-{
-  gint64 wake = -1;
-  gint64 armed;
-
-  if (self->timer == NULL)
-    return;
-
-  if (g_atomic_int_get (&self->n_cancelled) > 0)
-    wake = 0;
-  if (self->online && self->in_flight.head != NULL)
-    {
-      QueuedMessage *oldest = self->in_flight.head->data;
-      /* in_flight is in send order, so its head has the earliest deadline. */
-      gint64 deadline = oldest->sent_us + (gint64) self->ack_timeout_ms * 1000;
-
-      if (wake < 0 || deadline < wake)
-        wake = deadline;
-    }
-  if (self->online && self->pump_wake_us >= 0 && (wake < 0 || self->pump_wake_us < wake))
-    wake = self->pump_wake_us;
-
-  if (wake < 0)
-    return;
-  armed = g_source_get_ready_time (self->timer);
-  if (armed >= 0 && armed <= wake)
-    return;
-  g_source_set_ready_time (self->timer, wake);
-}
-
-static void
-process_cancelled (WireMessageQueue *self)
-{
-  g_autoptr (GPtrArray) cancelled = NULL;
-
-  if (g_atomic_int_get (&self->n_cancelled) == 0)
-    return;
-
-  g_mutex_lock (&self->cancel_lock);
-  cancelled = g_steal_pointer (&self->cancelled);
-  self->cancelled = g_ptr_array_new_with_free_func (msg_unref);
-  g_atomic_int_set (&self->n_cancelled, 0);
-  g_mutex_unlock (&self->cancel_lock);
-
-  for (guint i = 0; i < cancelled->len; i++)
-    {
-      QueuedMessage *msg = g_ptr_array_index (cancelled, i);
-
-      if (msg->state != MSG_DONE)
-        fail (self, msg, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Message %s was cancelled", msg->id);
-    }
-}
-
-static gboolean
-timer_cb (gpointer user_data)
-{
-  WireMessageQueue *self = user_data;
-  gint64 now_us = g_get_monotonic_time ();
-  gint64 timeout_us = (gint64) self->ack_timeout_ms * 1000;
-
-  g_object_ref (self);
-
-  process_cancelled (self);
-
-  while (self->in_flight.head != NULL)
-    {
-      QueuedMessage *msg = self->in_flight.head->data;
-
-      if (msg->sent_us + timeout_us > now_us)
-        break;
-      schedule_retry (self, msg, "no acknowledgement in time");
-    }
-
-  pump (self);
-  reschedule (self);
-  g_object_unref (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-timer_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs timer_funcs = {
-  .dispatch = timer_dispatch,
-};
 
 /* Called in whatever thread cancelled: only hand the message over to the queue's context. */
 static void
 cancelled_cb (GCancellable *cancellable,
               gpointer      user_data)
 {
-  QueuedMessage *msg = user_data;
+  WireQueuedMessage *msg = user_data;
   WireMessageQueue *self = msg->queue;
 
   g_mutex_lock (&self->cancel_lock);
-  g_ptr_array_add (self->cancelled, msg_ref (msg));
+  g_ptr_array_add (self->cancelled, wire_queued_message_ref (msg));
   g_atomic_int_inc (&self->n_cancelled);
   g_source_set_ready_time (self->timer, 0);
   g_mutex_unlock (&self->cancel_lock);
@@ -632,58 +261,59 @@ wire_message_queue_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CONFIG:
+    case WIRE_MESSAGE_QUEUE_PROP_CONFIG:
       g_value_set_object (value, self->config);
       break;
-    case PROP_CAPACITY:
+    case WIRE_MESSAGE_QUEUE_PROP_CAPACITY:
       g_value_set_uint (value, self->capacity);
       break;
-    case PROP_OVERFLOW:
+    case WIRE_MESSAGE_QUEUE_PROP_OVERFLOW:
       g_value_set_enum (value, self->overflow);
       break;
-    case PROP_MAX_RETRIES:
+    case WIRE_MESSAGE_QUEUE_PROP_MAX_RETRIES:
       g_value_set_uint (value, self->max_retries);
       break;
-    case PROP_RETRY_DELAY_MS:
+    case WIRE_MESSAGE_QUEUE_PROP_RETRY_DELAY_MS:
       g_value_set_uint (value, self->retry_delay_ms);
       break;
-    case PROP_ACK_TIMEOUT_MS:
+    case WIRE_MESSAGE_QUEUE_PROP_ACK_TIMEOUT_MS:
       g_value_set_uint (value, self->ack_timeout_ms);
       break;
-    case PROP_WINDOW:
+    case WIRE_MESSAGE_QUEUE_PROP_WINDOW:
       g_value_set_uint (value, self->window);
       break;
-    case PROP_PACING:
+    case WIRE_MESSAGE_QUEUE_PROP_PACING:
       g_value_set_boolean (value, self->pacing);
       break;
-    case PROP_ONLINE:
+    case WIRE_MESSAGE_QUEUE_PROP_ONLINE:
       g_value_set_boolean (value, self->online);
       break;
-    case PROP_DEPTH:
+    case WIRE_MESSAGE_QUEUE_PROP_DEPTH:
       g_value_set_uint (value, wire_message_queue_get_total_depth (self));
       break;
-    case PROP_DEPTH_CRITICAL:
-    case PROP_DEPTH_HIGH:
-    case PROP_DEPTH_NORMAL:
-    case PROP_DEPTH_LOW:
-      g_value_set_uint (value, self->waiting[prop_id - PROP_DEPTH_CRITICAL].length);
+    case WIRE_MESSAGE_QUEUE_PROP_DEPTH_CRITICAL:
+    case WIRE_MESSAGE_QUEUE_PROP_DEPTH_HIGH:
+    case WIRE_MESSAGE_QUEUE_PROP_DEPTH_NORMAL:
+    case WIRE_MESSAGE_QUEUE_PROP_DEPTH_LOW:
+      g_value_set_uint (value,
+                        self->waiting[prop_id - WIRE_MESSAGE_QUEUE_PROP_DEPTH_CRITICAL].length);
       break;
-    case PROP_IN_FLIGHT:
+    case WIRE_MESSAGE_QUEUE_PROP_IN_FLIGHT:
       g_value_set_uint (value, self->in_flight.length);
       break;
-    case PROP_RETRIES:
+    case WIRE_MESSAGE_QUEUE_PROP_RETRIES:
       g_value_set_uint64 (value, self->retries);
       break;
-    case PROP_FAILURES:
+    case WIRE_MESSAGE_QUEUE_PROP_FAILURES:
       g_value_set_uint64 (value, self->failures);
       break;
-    case PROP_OVERFLOWS:
+    case WIRE_MESSAGE_QUEUE_PROP_OVERFLOWS:
       g_value_set_uint64 (value, self->overflows);
       break;
-    case PROP_RATE_LIMITED:
+    case WIRE_MESSAGE_QUEUE_PROP_RATE_LIMITED:
       g_value_set_uint64 (value, self->rate_limited);
       break;
-    case PROP_OLDEST_AGE_MS:
+    case WIRE_MESSAGE_QUEUE_PROP_OLDEST_AGE_MS:
       g_value_set_int64 (value, wire_message_queue_get_oldest_age_ms (self));
       break;
     default:
@@ -701,43 +331,43 @@ wire_message_queue_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CONFIG:
+    case WIRE_MESSAGE_QUEUE_PROP_CONFIG:
       self->config = g_value_dup_object (value);
       break;
-    case PROP_CAPACITY:
+    case WIRE_MESSAGE_QUEUE_PROP_CAPACITY:
       /* Applies at once; a capacity below the current length refuses new messages until the
        * queue has drained below it, and drops nothing already accepted. */
       wire_object_set_uint (self, &self->capacity, g_value_get_uint (value), pspec);
       break;
-    case PROP_OVERFLOW:
+    case WIRE_MESSAGE_QUEUE_PROP_OVERFLOW:
       if (self->overflow != (WireOverflowPolicy) g_value_get_enum (value))
         {
           self->overflow = g_value_get_enum (value);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
-    case PROP_MAX_RETRIES:
+    case WIRE_MESSAGE_QUEUE_PROP_MAX_RETRIES:
       wire_object_set_uint (self, &self->max_retries, g_value_get_uint (value), pspec);
       break;
-    case PROP_RETRY_DELAY_MS:
+    case WIRE_MESSAGE_QUEUE_PROP_RETRY_DELAY_MS:
       wire_object_set_uint (self, &self->retry_delay_ms, g_value_get_uint (value), pspec);
       break;
-    case PROP_ACK_TIMEOUT_MS:
+    case WIRE_MESSAGE_QUEUE_PROP_ACK_TIMEOUT_MS:
       wire_object_set_uint (self, &self->ack_timeout_ms, g_value_get_uint (value), pspec);
-      reschedule (self);
+      wire_message_queue_reschedule (self);
       break;
-    case PROP_WINDOW:
+    case WIRE_MESSAGE_QUEUE_PROP_WINDOW:
       wire_object_set_uint (self, &self->window, g_value_get_uint (value), pspec);
-      pump (self);
-      reschedule (self);
+      wire_message_queue_pump (self);
+      wire_message_queue_reschedule (self);
       break;
-    case PROP_PACING:
+    case WIRE_MESSAGE_QUEUE_PROP_PACING:
       if (self->pacing != g_value_get_boolean (value))
         {
           self->pacing = g_value_get_boolean (value);
           g_object_notify_by_pspec (object, pspec);
-          pump (self);
-          reschedule (self);
+          wire_message_queue_pump (self);
+          wire_message_queue_reschedule (self);
         }
       break;
     default:
@@ -761,56 +391,57 @@ wire_message_queue_class_init (WireMessageQueueClass *klass)
   object_class->get_property = wire_message_queue_get_property;
   object_class->set_property = wire_message_queue_set_property;
 
-  properties[PROP_CONFIG] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_CONFIG] =
     g_param_spec_object ("config", NULL, NULL, WIRE_TYPE_CONFIG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAPACITY] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_CAPACITY] =
     g_param_spec_uint ("capacity", NULL, NULL, 1, G_MAXUINT, 10000, rw);
-  properties[PROP_OVERFLOW] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_OVERFLOW] =
     g_param_spec_enum ("overflow", NULL, NULL, WIRE_TYPE_OVERFLOW_POLICY,
                        WIRE_OVERFLOW_REJECT_NEW, rw);
-  properties[PROP_MAX_RETRIES] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_MAX_RETRIES] =
     g_param_spec_uint ("max-retries", NULL, NULL, 0, G_MAXUINT, 3, rw);
-  properties[PROP_RETRY_DELAY_MS] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_RETRY_DELAY_MS] =
     g_param_spec_uint ("retry-delay-ms", NULL, NULL, 0, G_MAXUINT / 1024, 1000, rw);
-  properties[PROP_ACK_TIMEOUT_MS] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_ACK_TIMEOUT_MS] =
     g_param_spec_uint ("ack-timeout-ms", NULL, NULL, 1, G_MAXUINT, 10000, rw);
-  properties[PROP_WINDOW] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_WINDOW] =
     g_param_spec_uint ("window", NULL, NULL, 1, 65536, DEFAULT_WINDOW, rw);
-  properties[PROP_PACING] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_PACING] =
     g_param_spec_boolean ("pacing", NULL, NULL, TRUE, rw);
-  properties[PROP_ONLINE] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, FALSE, ro);
-  properties[PROP_DEPTH] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_DEPTH] =
     g_param_spec_uint ("depth", NULL, NULL, 0, G_MAXUINT, 0, ro);
   for (guint i = 0; i < WIRE_N_PRIORITIES; i++)
-    properties[PROP_DEPTH_CRITICAL + i] =
+    wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_DEPTH_CRITICAL + i] =
       g_param_spec_uint (depth_names[i], NULL, NULL, 0, G_MAXUINT, 0, ro);
-  properties[PROP_IN_FLIGHT] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_IN_FLIGHT] =
     g_param_spec_uint ("in-flight", NULL, NULL, 0, G_MAXUINT, 0, ro);
-  properties[PROP_RETRIES] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_RETRIES] =
     g_param_spec_uint64 ("retries", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_FAILURES] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_FAILURES] =
     g_param_spec_uint64 ("failures", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_OVERFLOWS] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_OVERFLOWS] =
     g_param_spec_uint64 ("overflows", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_RATE_LIMITED] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_RATE_LIMITED] =
     g_param_spec_uint64 ("rate-limited", NULL, NULL, 0, G_MAXUINT64, 0, ro);
 
   /* Changes with the clock: read it when needed, never notified. */
-  properties[PROP_OLDEST_AGE_MS] =
+  wire_message_queue_properties[WIRE_MESSAGE_QUEUE_PROP_OLDEST_AGE_MS] =
     g_param_spec_int64 ("oldest-age-ms", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, WIRE_MESSAGE_QUEUE_N_PROPS,
+                                     wire_message_queue_properties);
 
-  signals[SIGNAL_COMPLETED] =
+  wire_message_queue_signals[WIRE_MESSAGE_QUEUE_SIGNAL_COMPLETED] =
     g_signal_new ("completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[SIGNAL_SENT] =
+  wire_message_queue_signals[WIRE_MESSAGE_QUEUE_SIGNAL_SENT] =
     g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 5,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
@@ -839,15 +470,12 @@ wire_message_queue_init (WireMessageQueue *self)
   self->pacing_by_channel = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   g_mutex_init (&self->cancel_lock);
-  self->cancelled = g_ptr_array_new_with_free_func (msg_unref);
+  self->cancelled = g_ptr_array_new_with_free_func (wire_queued_message_unref);
 
   /* Ids must not repeat across queues, processes or restarts within the gateway's dedup TTL. */
   self->id_prefix = g_strdup_printf ("m-%08x%08x", g_random_int (), g_random_int ());
 
-  self->timer = g_source_new (&timer_funcs, sizeof (GSource));
-  g_source_set_static_name (self->timer, "WireMessageQueue");
-  g_source_set_callback (self->timer, timer_cb, self, NULL);
-  g_source_set_ready_time (self->timer, -1);
+  self->timer = wire_message_queue_timer_new (self);
   g_source_attach (self->timer, g_main_context_get_thread_default ());
 }
 
@@ -861,7 +489,7 @@ wire_message_queue_new (WireConfig *config)
   return g_object_new (WIRE_TYPE_MESSAGE_QUEUE, "config", config, NULL);
 }
 
-static QueuedMessage *
+static WireQueuedMessage *
 lowest_waiting_head (WireMessageQueue *self)
 {
   for (int c = WIRE_N_PRIORITIES - 1; c >= 0; c--)
@@ -870,31 +498,33 @@ lowest_waiting_head (WireMessageQueue *self)
   return NULL;
 }
 
-/* @msg is not in the queue yet: msg->state is MSG_DONE until it is admitted. */
+/* @msg is not in the queue yet: msg->state is WIRE_QUEUED_DONE until it is admitted. */
 static gboolean
-admit (WireMessageQueue *self,
-       QueuedMessage    *msg)
+admit (WireMessageQueue  *self,
+       WireQueuedMessage *msg)
 {
   guint length = g_hash_table_size (self->by_id);
-  QueuedMessage *victim;
+  WireQueuedMessage *victim;
 
   if (msg->cancellable != NULL && g_cancellable_is_cancelled (msg->cancellable))
     {
-      fail (self, msg, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Message %s was cancelled", msg->id);
+      wire_message_queue_fail (self, msg, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "Message %s was cancelled", msg->id);
       return FALSE;
     }
 
   if (length < self->capacity)
     return TRUE;
 
-  bump_counter (self, &self->overflows, PROP_OVERFLOWS);
+  wire_message_queue_bump_counter (self, &self->overflows, WIRE_MESSAGE_QUEUE_PROP_OVERFLOWS);
 
   /* Over capacity after the capacity was lowered: accepted messages stay, new ones wait for
    * room, whatever the policy. */
   if (self->overflow == WIRE_OVERFLOW_REJECT_NEW || length > self->capacity)
     {
-      fail (self, msg, WIRE_ERROR, WIRE_ERROR_QUEUE_FULL,
-            "The message queue is full (%u of %u messages)", length, self->capacity);
+      wire_message_queue_fail (self, msg, WIRE_ERROR, WIRE_ERROR_QUEUE_FULL,
+                               "The message queue is full (%u of %u messages)", length,
+                               self->capacity);
       return FALSE;
     }
 
@@ -903,13 +533,15 @@ admit (WireMessageQueue *self,
   victim = lowest_waiting_head (self);
   if (victim == NULL || victim->priority < msg->priority)
     {
-      fail (self, msg, WIRE_ERROR, WIRE_ERROR_OVERFLOW,
-            "The message queue is full and message %s has the lowest priority", msg->id);
+      wire_message_queue_fail (self, msg, WIRE_ERROR, WIRE_ERROR_OVERFLOW,
+                               "The message queue is full and message %s has the lowest priority",
+                               msg->id);
       return FALSE;
     }
 
-  fail (self, victim, WIRE_ERROR, WIRE_ERROR_OVERFLOW,
-        "Message %s was dropped to make room (queue full, drop-lowest)", victim->id);
+  wire_message_queue_fail (self, victim, WIRE_ERROR, WIRE_ERROR_OVERFLOW,
+                           "Message %s was dropped to make room (queue full, drop-lowest)",
+                           victim->id);
   return TRUE;
 }
 
@@ -951,7 +583,7 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  QueuedMessage *msg;
+  WireQueuedMessage *msg;
   const char *ret;
   char generated[GENERATED_ID_SIZE];
   gsize id_len;
@@ -970,12 +602,12 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
   channel_len = strlen (channel);
   event_len = strlen (event);
 
-  msg = g_malloc0 (sizeof (QueuedMessage) + id_len + 1 + channel_len + 1 + event_len + 1);
+  msg = g_malloc0 (sizeof (WireQueuedMessage) + id_len + 1 + channel_len + 1 + event_len + 1);
   msg->id = memcpy (msg->storage, id ? id : generated, id_len + 1);
   msg->channel = memcpy (msg->id + id_len + 1, channel, channel_len + 1);
   msg->event = memcpy (msg->channel + channel_len + 1, event, event_len + 1);
   msg->ref_count = 1;
-  msg->state = MSG_DONE;
+  msg->state = WIRE_QUEUED_DONE;
   msg->link.data = msg;
   msg->all_link.data = msg;
   msg->queue = self;
@@ -988,15 +620,15 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
     {
       msg->task = g_task_new (self, cancellable, callback, user_data);
       g_task_set_source_tag (msg->task, wire_message_queue_enqueue_async);
-      g_task_set_task_data (msg->task, msg_ref (msg), msg_unref);
+      g_task_set_task_data (msg->task, wire_queued_message_ref (msg), wire_queued_message_unref);
     }
 
   if (id != NULL && (id_len == 0 || id_len > MAX_ID_LEN))
-    fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
-          "A publish id has 1 to %d characters", MAX_ID_LEN);
+    wire_message_queue_fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
+                             "A publish id has 1 to %d characters", MAX_ID_LEN);
   else if (id != NULL && g_hash_table_contains (self->by_id, msg->id))
-    fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
-          "Message %s is already queued", msg->id);
+    wire_message_queue_fail (self, msg, WIRE_ERROR, WIRE_ERROR_INVALID_ARGUMENT,
+                             "Message %s is already queued", msg->id);
   else if (admit (self, msg))
     {
       msg->frame = wire_frame_build_publish (msg->id, channel, event, priority, payload_json);
@@ -1005,23 +637,24 @@ wire_message_queue_enqueue_async (WireMessageQueue    *self,
       msg->frame = g_realloc (msg->frame, msg->frame_len + 1);
       g_queue_push_tail_link (&self->all, &msg->all_link);
       g_hash_table_insert (self->by_id, msg->id, msg);
-      msg->state = MSG_WAITING;
+      msg->state = WIRE_QUEUED_WAITING;
       g_queue_push_tail_link (&self->waiting[priority], &msg->link);
       notify_depth (self, priority);
 
       if (cancellable != NULL)
         msg->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
-                                                msg_ref (msg), msg_unref);
+                                                wire_queued_message_ref (msg),
+                                                wire_queued_message_unref);
 
       /* The queue's reference. */
-      msg_ref (msg);
-      pump (self);
-      reschedule (self);
+      wire_queued_message_ref (msg);
+      wire_message_queue_pump (self);
+      wire_message_queue_reschedule (self);
     }
 
   /* With a task, the message lives until the callback ran; without one, only while queued. */
-  ret = (callback != NULL || msg->state != MSG_DONE) ? msg->id : NULL;
-  msg_unref (msg);
+  ret = (callback != NULL || msg->state != WIRE_QUEUED_DONE) ? msg->id : NULL;
+  wire_queued_message_unref (msg);
   return ret;
 }
 
@@ -1074,10 +707,10 @@ wire_message_queue_set_online (WireMessageQueue *self,
        * original order, keeping its id and its retry count. */
       while (self->in_flight.head != NULL)
         {
-          QueuedMessage *msg = self->in_flight.head->data;
+          WireQueuedMessage *msg = self->in_flight.head->data;
 
-          unlink_msg (self, msg);
-          insert_waiting (self, msg);
+          wire_message_queue_unlink (self, msg);
+          wire_message_queue_insert_waiting (self, msg);
         }
     }
   else
@@ -1086,9 +719,9 @@ wire_message_queue_set_online (WireMessageQueue *self,
       self->epoch++;
     }
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
-  pump (self);
-  reschedule (self);
+  wire_message_queue_notify (self, WIRE_MESSAGE_QUEUE_PROP_ONLINE);
+  wire_message_queue_pump (self);
+  wire_message_queue_reschedule (self);
   g_object_unref (self);
 }
 
@@ -1097,7 +730,7 @@ wire_message_queue_handle_ack (WireMessageQueue *self,
                                const char       *id,
                                const char       *status)
 {
-  QueuedMessage *msg;
+  WireQueuedMessage *msg;
 
   g_return_if_fail (WIRE_IS_MESSAGE_QUEUE (self));
 
@@ -1108,8 +741,8 @@ wire_message_queue_handle_ack (WireMessageQueue *self,
     }
 
   complete (self, msg, g_strcmp0 (status, "duplicate") == 0 ? "duplicate" : "ok", NULL);
-  pump (self);
-  reschedule (self);
+  wire_message_queue_pump (self);
+  wire_message_queue_reschedule (self);
 }
 
 void
@@ -1119,7 +752,7 @@ wire_message_queue_handle_error (WireMessageQueue *self,
                                  const char       *message,
                                  gint64            retry_after_ms)
 {
-  QueuedMessage *msg;
+  WireQueuedMessage *msg;
 
   g_return_if_fail (WIRE_IS_MESSAGE_QUEUE (self));
 
@@ -1130,13 +763,14 @@ wire_message_queue_handle_error (WireMessageQueue *self,
     {
       /* Not the message's fault: wait as told, without using up a retry, and hold back the
        * rest of its class so that it keeps its place. */
-      bump_counter (self, &self->rate_limited, PROP_RATE_LIMITED);
-      unlink_msg (self, msg);
+      wire_message_queue_bump_counter (self, &self->rate_limited,
+                                       WIRE_MESSAGE_QUEUE_PROP_RATE_LIMITED);
+      wire_message_queue_unlink (self, msg);
       if (retry_after_ms < 0)
         retry_after_ms = self->retry_delay_ms;
       msg->not_before_us = g_get_monotonic_time () + retry_after_ms * 1000;
       msg->wait_epoch = self->epoch;
-      insert_waiting (self, msg);
+      wire_message_queue_insert_waiting (self, msg);
     }
   else
     {
@@ -1147,8 +781,8 @@ wire_message_queue_handle_error (WireMessageQueue *self,
       complete (self, msg, NULL, error);
     }
 
-  pump (self);
-  reschedule (self);
+  wire_message_queue_pump (self);
+  wire_message_queue_reschedule (self);
 }
 
 void
@@ -1162,7 +796,7 @@ wire_message_queue_fail_all (WireMessageQueue *self,
   /* Only what is queued now: a completed handler may enqueue again (and that must not loop). */
   for (guint n = g_hash_table_size (self->by_id); n > 0 && self->all.head != NULL; n--)
     complete (self, self->all.head->data, NULL, error);
-  reschedule (self);
+  wire_message_queue_reschedule (self);
   g_object_unref (self);
 }
 
@@ -1205,7 +839,7 @@ wire_message_queue_get_length (WireMessageQueue *self)
 gint64
 wire_message_queue_get_oldest_age_ms (WireMessageQueue *self)
 {
-  QueuedMessage *oldest;
+  WireQueuedMessage *oldest;
 
   g_return_val_if_fail (WIRE_IS_MESSAGE_QUEUE (self), 0);
 
