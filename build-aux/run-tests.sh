@@ -98,7 +98,7 @@ run_valgrind () {
 run_fuzz () {
   local t dir="$top/_build/fuzz"
   echo "=== fuzz: each target for 60 s ==="
-  for t in fuzz-envelope fuzz-pattern fuzz-jwt fuzz-gateway-frame; do
+  for t in fuzz-envelope fuzz-pattern fuzz-jwt fuzz-gateway-frame fuzz-client-frame; do
     if "$top/tests/fuzz/run-fuzzers.sh" -max_total_time=60 "$t"; then
       total_pass=$((total_pass + 1))
     else
