@@ -175,7 +175,7 @@ wire_real_ms_from_monotonic_us (gint64 mono_us)
   return (g_get_real_time () - (g_get_monotonic_time () - mono_us)) / 1000;
 }
 
-/* State (wire-connection.c) and link (wire-connection-link.c) */
+/* State (wire-connection.c) */
 void     wire_connection_set_string          (WireConnection       *self,
                                               char                **field,
                                               const char           *value,
@@ -190,28 +190,12 @@ void     wire_connection_set_state           (WireConnection       *self,
                                               const char           *reason,
                                               guint                 attempt,
                                               gint64                delay_ms);
-gboolean wire_connection_send_text           (WireConnection       *self,
-                                              const char           *text,
-                                              gsize                 len);
-gboolean wire_connection_send_owned_text     (WireConnection       *self,
-                                              char                 *text);
-void     wire_connection_update_claims       (WireConnection       *self,
-                                              const char           *token);
-gboolean wire_connection_fill_identity       (WireConnection       *self,
-                                              WireIdentity         *who);
-void     wire_connection_teardown_link       (WireConnection       *self,
-                                              gushort               code,
-                                              const char           *reason);
 void     wire_connection_enter_error         (WireConnection       *self,
                                               int                   close_code,
                                               const char           *reason);
 void     wire_connection_handle_link_lost    (WireConnection       *self,
                                               int                   code,
                                               const char           *reason);
-void     wire_connection_start_attempt       (WireConnection       *self);
-void     wire_connection_start_heartbeat     (WireConnection       *self);
-void     wire_connection_schedule_idle_check (WireConnection       *self,
-                                              gint64                delay_ms);
 
 /* Channels (wire-connection-channels.c) */
 void              wire_channel_entry_free                    (gpointer              data);
@@ -231,6 +215,10 @@ void              wire_connection_note_resume_seq            (WireConnection    
 char             *wire_connection_build_resume               (WireConnection       *self);
 
 /* Authentication (wire-connection-auth.c) */
+void     wire_connection_update_claims       (WireConnection       *self,
+                                              const char           *token);
+gboolean wire_connection_fill_identity       (WireConnection       *self,
+                                              WireIdentity         *who);
 char    *wire_connection_obtain_token        (WireConnection       *self,
                                               gboolean              refresh);
 char    *wire_connection_build_auth_frame    (WireConnection       *self);
@@ -243,7 +231,19 @@ void     wire_connection_handle_auth_error   (WireConnection       *self,
 void     wire_connection_watch_link          (WireConnection       *self);
 
 /* Link (wire-connection-link.c) */
+gboolean wire_connection_send_text           (WireConnection       *self,
+                                              const char           *text,
+                                              gsize                 len);
+gboolean wire_connection_send_owned_text     (WireConnection       *self,
+                                              char                 *text);
+void     wire_connection_teardown_link       (WireConnection       *self,
+                                              gushort               code,
+                                              const char           *reason);
+void     wire_connection_start_attempt       (WireConnection       *self);
 void     wire_connection_init_heartbeat      (WireConnection       *self);
+void     wire_connection_start_heartbeat     (WireConnection       *self);
+void     wire_connection_schedule_idle_check (WireConnection       *self,
+                                              gint64                delay_ms);
 
 /* Publishing (wire-connection-publish.c) */
 void     wire_connection_setup_queue         (WireConnection       *self);
