@@ -29,13 +29,15 @@ for t in "${targets[@]}"; do
   # test runs instead.
   extra=()
   case "$t" in fuzz-gateway-frame|fuzz-client-frame) extra=(-detect_leaks=0) ;; esac
+  # One log per run: two runs of a target at once (CI and a long run) keep their own.
+  log="$dir/$t.$$.log"
   echo "=== $t ($limit)"
   if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
        "$dir/tests/fuzz/$t" "$limit" "${extra[@]}" -print_final_stats=1 -artifact_prefix="$findings/" \
-       "$work" "$corpus_seed" 2>"$dir/$t.log"; then
+       "$work" "$corpus_seed" 2>"$log"; then
     status=1
-    tail -n 40 "$dir/$t.log"
+    tail -n 40 "$log"
   fi
-  grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$dir/$t.log" | tail -n 2 || true
+  grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$log" | tail -n 2 || true
 done
 exit $status
