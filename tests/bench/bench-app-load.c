@@ -6,10 +6,11 @@
  * resident memory at the start and the end of the measurement.
  *
  * The traffic comes from a second process (this program with --generator) so that the app's
- * process does only what the app does: it runs the gateway with rate limits off and one
- * publisher per trip. The app's 100 connections are admin connections watching the trips
- * read-only (admin subscriptions are not bound by the per-trip limit of PROTOCOL.md §1), so
- * each publish reaches 10 of them.
+ * process does only what the app does: it runs the gateway and one publisher per trip. The
+ * client paces each publisher at the trip channel's policy rate (20 messages a second), so the
+ * volume comes from fan-out: the app's 100 connections are admin connections watching every
+ * trip read-only (admin subscriptions are not bound by the per-trip limit of PROTOCOL.md §1),
+ * and each publish reaches all 100 of them: 10 trips × 20/s × 100 = 20 000 messages a second.
  *
  * Run under a display and a session bus:
  *   xvfb-run -a dbus-run-session -- bench-app-load [SECONDS] */
@@ -139,8 +140,8 @@ run_generator (void)
 
   generator.manager = wire_manager_new (config);
   generator.publishers = g_ptr_array_new ();
-  /* Each publish reaches N_CONNECTIONS / N_TRIPS watchers. */
-  generator.per_tick = MAX (1, TOTAL_RATE / N_CONNECTIONS * TICK_MS / 1000);
+  /* Each publish reaches every watcher; the queue paces what is asked beyond the policy rate. */
+  generator.per_tick = MAX (1, TOTAL_RATE / N_CONNECTIONS / N_TRIPS * TICK_MS / 1000);
 
   for (guint i = 0; i < N_TRIPS; i++)
     {
@@ -311,14 +312,23 @@ activate_cb (GApplication *application,
   for (guint i = 0; i < N_CONNECTIONS; i++)
     {
       g_autofree char *user = g_strdup_printf ("watcher-%u", i);
-      g_autofree char *channel = g_strdup_printf ("trip:load-%u", i % N_TRIPS);
       g_autofree char *url = g_strconcat (load->url, "/ws/admin", NULL);
       g_autofree char *token = mint (user, "admin", NULL);
-      const char *channels[] = { channel, NULL };
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) channels = NULL;
       g_autoptr (GError) error = NULL;
       WireConnection *connection;
 
-      connection = wire_manager_add_connection (manager, url, token, NULL, channels, &error);
+      for (guint t = 0; t < N_TRIPS; t++)
+        {
+          g_autofree char *channel = g_strdup_printf ("trip:load-%u", t);
+
+          g_strv_builder_add (builder, channel);
+        }
+      channels = g_strv_builder_end (builder);
+
+      connection = wire_manager_add_connection (manager, url, token, NULL,
+                                                (const char * const *) channels, &error);
       if (connection == NULL)
         g_error ("load: %s", error->message);
       wire_connection_connect (connection);
