@@ -363,8 +363,10 @@ progress_cb (gpointer user_data)
   g_printerr ("chaos: enqueued %u, completed %u, seen %u, faults %u, publisher %s, "
               "subscriber %s\n", chaos->enqueued, chaos->completed,
               g_hash_table_size (chaos->messages_seen), chaos->faults_sent,
-              chaos->publisher ? wire_connection_state_to_string (wire_connection_get_state (chaos->publisher)) : "-",
-              chaos->subscriber ? wire_connection_state_to_string (wire_connection_get_state (chaos->subscriber)) : "-");
+              chaos->publisher ?
+              wire_connection_state_to_string (wire_connection_get_state (chaos->publisher)) : "-",
+              chaos->subscriber ?
+              wire_connection_state_to_string (wire_connection_get_state (chaos->subscriber)) : "-");
   return G_SOURCE_CONTINUE;
 }
 
