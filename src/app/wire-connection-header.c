@@ -103,15 +103,14 @@ wire_format_duration (gint64 ms)
 {
   gint64 s = MAX (ms, 0) / 1000;
 
+  /* Plain ints in the translated text: xgettext cannot see through G_GINT64_FORMAT. */
   if (s < 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), s);
+    return g_strdup_printf (_("%d s"), (int) s);
   if (s < 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min %02" G_GINT64_FORMAT " s"), s / 60, s % 60);
+    return g_strdup_printf (_("%d min %02d s"), (int) (s / 60), (int) (s % 60));
   if (s < 86400)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h %02" G_GINT64_FORMAT " min"),
-                            s / 3600, (s % 3600) / 60);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h"),
-                          s / 86400, (s % 86400) / 3600);
+    return g_strdup_printf (_("%d h %02d min"), (int) (s / 3600), (int) ((s % 3600) / 60));
+  return g_strdup_printf (_("%d d %d h"), (int) MIN (s / 86400, G_MAXINT), (int) ((s % 86400) / 3600));
 }
 
 static void

@@ -86,7 +86,7 @@ format_value (const MetricInfo  *info,
 
         if (ms < 0)
           return g_strdup (_("unknown"));
-        return g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), ms);
+        return g_strdup_printf (_("%d ms"), (int) MIN (ms, G_MAXINT));
       }
     default:
       g_assert_not_reached ();

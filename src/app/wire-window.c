@@ -274,14 +274,13 @@ format_duration (gint64 ms)
 {
   gint64 s = ms / 1000;
 
+  /* Plain ints in the translated text: xgettext cannot see through G_GINT64_FORMAT. */
   if (s >= 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h %02" G_GINT64_FORMAT " min"),
-                            s / 3600, (s / 60) % 60);
+    return g_strdup_printf (_("%d h %02d min"), (int) MIN (s / 3600, G_MAXINT), (int) ((s / 60) % 60));
   if (s >= 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min %02" G_GINT64_FORMAT " s"),
-                            s / 60, s % 60);
+    return g_strdup_printf (_("%d min %02d s"), (int) (s / 60), (int) (s % 60));
 
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), s);
+  return g_strdup_printf (_("%d s"), (int) s);
 }
 
 /* Sidebar */
@@ -885,13 +884,13 @@ update_network_status (WireWindow *self)
 
   if (latency >= 0)
     /* TRANSLATORS: network status and the latency of the last health probe */
-    text = g_strdup_printf (_("%s · %" G_GINT64_FORMAT " ms"), status_text, latency);
+    text = g_strdup_printf (_("%s · %d ms"), status_text, (int) MIN (latency, G_MAXINT));
   else
     text = g_strdup (status_text);
 
   if (latency >= 0)
-    description = g_strdup_printf (_("Network: %s, last probe took %" G_GINT64_FORMAT " ms"),
-                                   status_text, latency);
+    description = g_strdup_printf (_("Network: %s, last probe took %d ms"),
+                                   status_text, (int) MIN (latency, G_MAXINT));
   else
     description = g_strdup_printf (_("Network: %s, not probed yet"), status_text);
 
@@ -1182,7 +1181,8 @@ wire_window_attach (WireWindow      *self,
     gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->manager)),
                              g_object_ref (gtk_column_view_get_sorter (self->overview_view)));
   gtk_column_view_set_model (self->overview_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->overview_model)))));
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (
+                               g_object_ref (G_LIST_MODEL (self->overview_model)))));
   first_column = g_list_model_get_item (gtk_column_view_get_columns (self->overview_view), 0);
   gtk_column_view_sort_by_column (self->overview_view, first_column, GTK_SORT_ASCENDING);
 
