@@ -27,6 +27,7 @@ struct _WireNewConnectionDialog
   AdwEntryRow  *id_row;
   AdwEntryRow  *channels_row;
   AdwEntryRow  *token_row;
+  AdwPreferencesGroup *token_group;
   GtkWidget    *connect_button;
   GtkLabel     *problem_label;
 };
@@ -188,6 +189,21 @@ validate (WireNewConnectionDialog *self)
                                   -1);
 
   return problem == NULL;
+}
+
+/* Where the token goes depends on whether a keyring answered: the store says it in words. */
+static void
+update_token_description (WireNewConnectionDialog *self,
+                          GParamSpec              *pspec,
+                          WireTokenStore          *store)
+{
+  g_autofree char *description = NULL;
+
+  /* TRANSLATORS: the second %s is where tokens are kept, e.g. "Tokens are kept in the keyring." */
+  description = g_strdup_printf (_("A JWT signed by the gateway, never written to settings, "
+                                   "logs or exports. %s"),
+                                 wire_token_store_get_status_message (store));
+  adw_preferences_group_set_description (self->token_group, description);
 }
 
 static void
@@ -396,6 +412,7 @@ wire_new_connection_dialog_class_init (WireNewConnectionDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, id_row);
   gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, channels_row);
   gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, token_row);
+  gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, token_group);
   gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, connect_button);
   gtk_widget_class_bind_template_child (widget_class, WireNewConnectionDialog, problem_label);
   gtk_widget_class_bind_template_callback (widget_class, validate_cb);
@@ -412,7 +429,13 @@ wire_new_connection_dialog_class_init (WireNewConnectionDialogClass *klass)
 static void
 wire_new_connection_dialog_init (WireNewConnectionDialog *self)
 {
+  WireTokenStore *store = wire_token_store_get_default ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (store, "notify::status-message",
+                           G_CALLBACK (update_token_description), self, G_CONNECT_SWAPPED);
+  update_token_description (self, NULL, store);
 }
 
 GtkWidget *
