@@ -8,7 +8,11 @@
 #include "wire-admin-view.h"
 #include "wire-application.h"
 #include "wire-connection-page.h"
+#include "wire-connection-rate.h"
+#include "wire-network-indicator.h"
 #include "wire-new-connection-dialog.h"
+#include "wire-overview-page.h"
+#include "wire-sidebar-row.h"
 #include "wire-window.h"
 #ifdef HAVE_EXPORT_DIALOG
 #include "wire-export-dialog.h"
@@ -16,75 +20,40 @@
 
 /* Live numbers reach the widgets at this pace, never once per message. */
 #define REFRESH_INTERVAL_MS  250
-/* Rates are measured over this window. */
-#define RATE_WINDOW_US       (G_USEC_PER_SEC)
-/* A table sorted by a live column is sorted again this often (in refresh ticks). */
-#define RESORT_TICKS         4
-
-typedef enum
-{
-  COLUMN_NAME,
-  COLUMN_STATE,
-  COLUMN_UPTIME,
-  COLUMN_RTT,
-  COLUMN_IN,
-  COLUMN_OUT,
-  COLUMN_QUEUE,
-  COLUMN_RECONNECTS,
-  COLUMN_ERRORS,
-  N_COLUMNS
-} OverviewColumn;
-
-typedef struct
-{
-  gint64  at_us;
-  guint64 messages_in;
-  guint64 messages_out;
-  double  in_per_s;
-  double  out_per_s;
-} RateSample;
 
 struct _WireWindow
 {
   AdwApplicationWindow parent_instance;
 
   WireManager        *manager;
-  WireNetworkMonitor *monitor;
   WireConnection     *selected;
 
   /* Template widgets */
   AdwToastOverlay    *toast_overlay;
   AdwLeaflet         *leaflet;
-  GtkWidget          *network_box;
-  GtkImage           *network_icon;
-  GtkLabel           *network_label;
+  WireNetworkIndicator *network_indicator;
   GtkListView        *sidebar_list;
   AdwWindowTitle     *content_title;
   GtkWidget          *fault_button;
   GtkWidget          *admin_switcher;
   GtkStack           *content_stack;
   GtkStack           *connection_stack;
-  GtkColumnView      *overview_view;
+  WireOverviewPage   *overview_page;
 
   GtkWidget          *connection_page;
   GtkWidget          *admin_view;
 
   GtkSortListModel   *sidebar_model;
   GtkSingleSelection *selection;
-  GtkSortListModel   *overview_model;
 
-  /* Rows and cells currently bound, refreshed on each tick. */
+  /* Sidebar rows currently bound, refreshed on each tick. */
   GHashTable         *sidebar_rows;
-  GHashTable         *overview_cells;
 
   GSimpleActionGroup *connection_actions;
   guint               refresh_id;
-  guint               refresh_ticks;
 };
 
 G_DEFINE_FINAL_TYPE (WireWindow, wire_window, ADW_TYPE_APPLICATION_WINDOW)
-
-static GQuark rate_quark;
 
 static const char *state_css_classes[] = {
   "state-disconnected",
@@ -183,9 +152,9 @@ wire_window_dup_connection_name (WireConnection *connection)
   return g_strdup (slot);
 }
 
-static void
-set_state_class (GtkWidget           *widget,
-                 WireConnectionState  state)
+void
+wire_window_set_state_class (GtkWidget           *widget,
+                             WireConnectionState  state)
 {
   const char *wanted = wire_window_state_css_class (state);
 
@@ -199,10 +168,10 @@ set_state_class (GtkWidget           *widget,
 
 /* Accessible properties are only pushed when they change: assistive technologies hear about
  * each update. */
-static void
-update_accessible_text (GtkWidget  *widget,
-                        const char *label,
-                        const char *description)
+void
+wire_window_update_accessible_text (GtkWidget  *widget,
+                                    const char *label,
+                                    const char *description)
 {
   g_autofree char *combined = g_strconcat (label, "\n", description, NULL);
 
@@ -216,261 +185,10 @@ update_accessible_text (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (widget), "wire-a11y", g_steal_pointer (&combined), g_free);
 }
 
-static RateSample *
-get_rate_sample (WireConnection *connection)
-{
-  RateSample *sample = g_object_get_qdata (G_OBJECT (connection), rate_quark);
-
-  if (sample == NULL)
-    {
-      sample = g_new0 (RateSample, 1);
-      g_object_set_qdata_full (G_OBJECT (connection), rate_quark, sample, g_free);
-    }
-
-  return sample;
-}
-
-static void
-update_rate_sample (WireConnection *connection,
-                    gint64          now_us)
-{
-  RateSample *sample = get_rate_sample (connection);
-  WireMetrics metrics;
-  gint64 elapsed;
-
-  wire_connection_get_metrics (connection, &metrics);
-
-  elapsed = now_us - sample->at_us;
-  if (sample->at_us != 0 && elapsed < RATE_WINDOW_US)
-    return;
-
-  if (sample->at_us != 0 && elapsed > 0)
-    {
-      guint64 d_in = metrics.messages_received >= sample->messages_in ?
-                     metrics.messages_received - sample->messages_in : 0;
-      guint64 d_out = metrics.messages_sent >= sample->messages_out ?
-                      metrics.messages_sent - sample->messages_out : 0;
-
-      sample->in_per_s = (double) d_in * G_USEC_PER_SEC / elapsed;
-      sample->out_per_s = (double) d_out * G_USEC_PER_SEC / elapsed;
-    }
-
-  sample->at_us = now_us;
-  sample->messages_in = metrics.messages_received;
-  sample->messages_out = metrics.messages_sent;
-}
-
-static char *
-format_rate (double per_s)
-{
-  if (per_s >= 100)
-    return g_strdup_printf ("%.0f", per_s);
-
-  return g_strdup_printf ("%.1f", per_s);
-}
-
-static char *
-format_duration (gint64 ms)
-{
-  gint64 s = ms / 1000;
-
-  /* Plain ints in the translated text: xgettext cannot see through G_GINT64_FORMAT. */
-  if (s >= 3600)
-    return g_strdup_printf (_("%d h %02d min"), (int) MIN (s / 3600, G_MAXINT), (int) ((s / 60) % 60));
-  if (s >= 60)
-    return g_strdup_printf (_("%d min %02d s"), (int) (s / 60), (int) (s % 60));
-
-  return g_strdup_printf (_("%d s"), (int) s);
-}
-
-/* Sidebar */
-
-typedef struct
-{
-  WireWindow     *window;
-  GtkListItem    *item;
-  WireConnection *connection;
-  gulong          state_handler;
-
-  GtkWidget      *header;
-  GtkWidget      *icon;
-  GtkWidget      *name;
-  GtkWidget      *state;
-  GtkWidget      *rate;
-} SidebarRow;
-
-static void update_sidebar_row (WireWindow  *self,
-                                GtkListItem *item);
-
-/* A state change is an event, not traffic: it is shown (and announced) at once, while rates
- * wait for the next refresh. */
-static void
-sidebar_row_state_cb (SidebarRow *row)
-{
-  update_sidebar_row (row->window, row->item);
-}
-
-static void
-sidebar_row_free (gpointer data)
-{
-  SidebarRow *row = data;
-
-  if (row->connection != NULL)
-    g_clear_signal_handler (&row->state_handler, row->connection);
-  g_clear_object (&row->connection);
-  g_free (row);
-}
-
-static void
-sidebar_setup_cb (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item,
-                  WireWindow               *self)
-{
-  SidebarRow *row = g_new0 (SidebarRow, 1);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-  row->header = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->header), 0);
-  gtk_widget_add_css_class (row->header, "sidebar-group");
-  gtk_widget_add_css_class (row->header, "heading");
-  gtk_box_append (GTK_BOX (box), row->header);
-
-  row->icon = gtk_image_new ();
-  gtk_widget_add_css_class (row->icon, "state-icon");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->icon),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
-  gtk_box_append (GTK_BOX (line), row->icon);
-
-  row->name = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (row->name), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (texts), row->name);
-
-  row->state = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->state), 0);
-  gtk_widget_add_css_class (row->state, "caption");
-  gtk_widget_add_css_class (row->state, "state-text");
-  gtk_box_append (GTK_BOX (texts), row->state);
-
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_box_append (GTK_BOX (line), texts);
-
-  row->rate = gtk_label_new (NULL);
-  gtk_widget_add_css_class (row->rate, "caption");
-  gtk_widget_add_css_class (row->rate, "numeric");
-  gtk_widget_add_css_class (row->rate, "dim-label");
-  gtk_box_append (GTK_BOX (line), row->rate);
-
-  gtk_widget_add_css_class (line, "connection-row");
-  gtk_box_append (GTK_BOX (box), line);
-
-  row->window = self;
-  row->item = item;
-  g_object_set_data_full (G_OBJECT (box), "wire-row", row, sidebar_row_free);
-  gtk_list_item_set_child (item, box);
-}
-
-static WireEndpointKind
-kind_at (GListModel *model,
-         guint       position)
-{
-  g_autoptr (WireConnection) connection = g_list_model_get_item (model, position);
-
-  return connection != NULL ? wire_connection_get_kind (connection) : (WireEndpointKind) -1;
-}
-
-static void
-update_sidebar_row (WireWindow  *self,
-                    GtkListItem *item)
-{
-  WireConnection *connection = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  SidebarRow *row;
-  guint position = gtk_list_item_get_position (item);
-  WireConnectionState state;
-  WireEndpointKind kind;
-  RateSample *sample;
-  g_autofree char *name = NULL;
-  g_autofree char *rate = NULL;
-  g_autofree char *rate_text = NULL;
-  g_autofree char *a11y_label = NULL;
-  g_autofree char *a11y_description = NULL;
-  gboolean first_of_group;
-
-  if (connection == NULL || box == NULL)
-    return;
-
-  row = g_object_get_data (G_OBJECT (box), "wire-row");
-  state = wire_connection_get_state (connection);
-  kind = wire_connection_get_kind (connection);
-  sample = get_rate_sample (connection);
-
-  /* GtkListView of GTK 4.8 has no sections: the first row of each type carries the header. */
-  first_of_group = position == 0 ||
-                   kind_at (G_LIST_MODEL (self->sidebar_model), position - 1) != kind;
-  gtk_widget_set_visible (row->header, first_of_group);
-  gtk_label_set_text (GTK_LABEL (row->header), wire_window_kind_label (kind));
-
-  name = wire_window_dup_connection_name (connection);
-  gtk_label_set_text (GTK_LABEL (row->name), name);
-
-  gtk_image_set_from_icon_name (GTK_IMAGE (row->icon), wire_window_state_icon_name (state));
-  set_state_class (row->icon, state);
-  gtk_label_set_text (GTK_LABEL (row->state), wire_window_state_label (state));
-  set_state_class (row->state, state);
-
-  rate = format_rate (sample->in_per_s + sample->out_per_s);
-  /* TRANSLATORS: messages per second, kept short for the sidebar */
-  rate_text = g_strdup_printf (_("%s/s"), rate);
-  gtk_label_set_text (GTK_LABEL (row->rate), rate_text);
-
-  a11y_label = g_strdup_printf ("%s %s", wire_window_kind_label (kind), name);
-  /* TRANSLATORS: what a screen reader says about a connection: its state, then its rate */
-  a11y_description = g_strdup_printf (_("%s, %s messages per second"),
-                                      wire_window_state_label (state), rate);
-  update_accessible_text (box, a11y_label, a11y_description);
-  gtk_widget_set_tooltip_text (box, a11y_description);
-}
-
-static void
-sidebar_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 WireWindow               *self)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  SidebarRow *row = g_object_get_data (G_OBJECT (box), "wire-row");
-  WireConnection *connection = gtk_list_item_get_item (item);
-
-  g_hash_table_add (self->sidebar_rows, item);
-
-  g_assert (row->connection == NULL);
-  row->connection = g_object_ref (connection);
-  row->state_handler = g_signal_connect_swapped (connection, "notify::state",
-                                                 G_CALLBACK (sidebar_row_state_cb), row);
-  update_sidebar_row (self, item);
-}
-
-static void
-sidebar_unbind_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   WireWindow               *self)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  SidebarRow *row = g_object_get_data (G_OBJECT (box), "wire-row");
-
-  g_hash_table_remove (self->sidebar_rows, item);
-
-  if (row->connection != NULL)
-    g_clear_signal_handler (&row->state_handler, row->connection);
-  g_clear_object (&row->connection);
-}
-
-static int
-compare_connections_by_kind (gconstpointer a,
-                             gconstpointer b,
-                             gpointer      user_data)
+int
+wire_window_compare_connections (gconstpointer a,
+                                 gconstpointer b,
+                                 gpointer      user_data)
 {
   WireConnection *ca = (WireConnection *) a;
   WireConnection *cb = (WireConnection *) b;
@@ -493,187 +211,66 @@ compare_connections_by_kind (gconstpointer a,
   return ca < cb ? -1 : (ca > cb ? 1 : 0);
 }
 
-/* Overview */
+/* Sidebar */
 
-static double
-column_value (WireConnection *connection,
-              OverviewColumn  column,
-              gint64          now_ms)
+static WireEndpointKind
+kind_at (GListModel *model,
+         guint       position)
 {
-  WireMetrics metrics;
-  RateSample *sample = get_rate_sample (connection);
+  g_autoptr (WireConnection) connection = g_list_model_get_item (model, position);
 
-  wire_connection_get_metrics (connection, &metrics);
-
-  switch (column)
-    {
-    case COLUMN_STATE:
-      return wire_connection_get_state (connection);
-    case COLUMN_UPTIME:
-      if (wire_connection_get_state (connection) != WIRE_CONNECTION_CONNECTED ||
-          metrics.connected_at_ms <= 0)
-        return -1;
-      return now_ms - metrics.connected_at_ms;
-    case COLUMN_RTT:
-      return metrics.rtt_last_ms;
-    case COLUMN_IN:
-      return sample->in_per_s;
-    case COLUMN_OUT:
-      return sample->out_per_s;
-    case COLUMN_QUEUE:
-      return wire_message_queue_get_total_depth (wire_connection_get_queue (connection));
-    case COLUMN_RECONNECTS:
-      return metrics.reconnects_total;
-    case COLUMN_ERRORS:
-      return metrics.errors;
-    case COLUMN_NAME:
-    case N_COLUMNS:
-    default:
-      return 0;
-    }
-}
-
-static char *
-overview_cell_text (WireConnection *connection,
-                    OverviewColumn  column,
-                    gint64          now_ms)
-{
-  double value;
-
-  if (column == COLUMN_NAME)
-    {
-      g_autofree char *name = wire_window_dup_connection_name (connection);
-
-      return g_strdup_printf ("%s · %s",
-                              wire_window_kind_label (wire_connection_get_kind (connection)),
-                              name);
-    }
-
-  if (column == COLUMN_STATE)
-    return g_strdup (wire_window_state_label (wire_connection_get_state (connection)));
-
-  value = column_value (connection, column, now_ms);
-
-  switch (column)
-    {
-    case COLUMN_UPTIME:
-      return value < 0 ? g_strdup ("—") : format_duration ((gint64) value);
-    case COLUMN_RTT:
-      return value < 0 ? g_strdup ("—") : g_strdup_printf (_("%.0f ms"), value);
-    case COLUMN_IN:
-    case COLUMN_OUT:
-      return format_rate (value);
-    case COLUMN_QUEUE:
-    case COLUMN_RECONNECTS:
-    case COLUMN_ERRORS:
-      return g_strdup_printf ("%.0f", value);
-    case COLUMN_NAME:
-    case COLUMN_STATE:
-    case N_COLUMNS:
-    default:
-      return g_strdup ("");
-    }
+  return connection != NULL ? wire_connection_get_kind (connection) : (WireEndpointKind) -1;
 }
 
 static void
-update_overview_cell (GtkListItem *item,
-                      gint64       now_ms)
+update_sidebar_item (WireWindow  *self,
+                     GtkListItem *item)
 {
   WireConnection *connection = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  OverviewColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "wire-column"));
-  g_autofree char *text = NULL;
+  GtkWidget *row = gtk_list_item_get_child (item);
+  guint position = gtk_list_item_get_position (item);
+  gboolean first_of_group;
 
-  if (connection == NULL)
+  if (connection == NULL || row == NULL)
     return;
 
-  text = overview_cell_text (connection, column, now_ms);
-  gtk_label_set_text (GTK_LABEL (label), text);
-
-  if (column == COLUMN_STATE)
-    set_state_class (label, wire_connection_get_state (connection));
+  /* GtkListView of GTK 4.8 has no sections: the first row of each type carries the header. */
+  first_of_group = position == 0 ||
+                   kind_at (G_LIST_MODEL (self->sidebar_model), position - 1) !=
+                   wire_connection_get_kind (connection);
+  wire_sidebar_row_set_show_header (WIRE_SIDEBAR_ROW (row), first_of_group);
+  wire_sidebar_row_refresh (WIRE_SIDEBAR_ROW (row));
 }
 
 static void
-overview_setup_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   gpointer                  user_data)
-{
-  OverviewColumn column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), column <= COLUMN_STATE ? 0.0 : 1.0);
-  if (column > COLUMN_STATE)
-    gtk_widget_add_css_class (label, "numeric");
-  if (column == COLUMN_NAME)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  g_object_set_data (G_OBJECT (label), "wire-column", GUINT_TO_POINTER (column));
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-overview_bind_cb (GtkSignalListItemFactory *factory,
+sidebar_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   WireWindow               *self)
 {
-  g_hash_table_add (self->overview_cells, item);
-  update_overview_cell (item, g_get_real_time () / 1000);
+  gtk_list_item_set_child (item, wire_sidebar_row_new ());
 }
 
 static void
-overview_unbind_cb (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    WireWindow               *self)
+sidebar_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 WireWindow               *self)
 {
-  g_hash_table_remove (self->overview_cells, item);
-}
+  WireSidebarRow *row = WIRE_SIDEBAR_ROW (gtk_list_item_get_child (item));
 
-static int
-compare_overview (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  OverviewColumn column = GPOINTER_TO_UINT (user_data);
-  gint64 now_ms = g_get_real_time () / 1000;
-  double va;
-  double vb;
-
-  if (column == COLUMN_NAME)
-    return compare_connections_by_kind (a, b, NULL);
-
-  va = column_value ((WireConnection *) a, column, now_ms);
-  vb = column_value ((WireConnection *) b, column, now_ms);
-
-  if (va != vb)
-    return va < vb ? -1 : 1;
-
-  return compare_connections_by_kind (a, b, NULL);
+  g_hash_table_add (self->sidebar_rows, item);
+  wire_sidebar_row_set_connection (row, gtk_list_item_get_item (item));
+  update_sidebar_item (self, item);
 }
 
 static void
-add_overview_column (WireWindow     *self,
-                     OverviewColumn  column,
-                     const char     *title,
-                     gboolean        expand)
+sidebar_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   WireWindow               *self)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  g_autoptr (GtkColumnViewColumn) view_column = NULL;
-  g_autoptr (GtkSorter) sorter = NULL;
+  WireSidebarRow *row = WIRE_SIDEBAR_ROW (gtk_list_item_get_child (item));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (overview_setup_cb), GUINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (overview_bind_cb), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (overview_unbind_cb), self);
-
-  view_column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_column_set_resizable (view_column, TRUE);
-  if (column == COLUMN_NAME)
-    gtk_column_view_column_set_fixed_width (view_column, 260);
-
-  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_overview, GUINT_TO_POINTER (column), NULL));
-  gtk_column_view_column_set_sorter (view_column, sorter);
-
-  gtk_column_view_append_column (self->overview_view, view_column);
+  g_hash_table_remove (self->sidebar_rows, item);
+  wire_sidebar_row_set_connection (row, NULL);
 }
 
 /* Refresh */
@@ -710,7 +307,6 @@ refresh_cb (gpointer user_data)
   WireWindow *self = WIRE_WINDOW (user_data);
   GListModel *model = G_LIST_MODEL (self->manager);
   gint64 now_us = g_get_monotonic_time ();
-  gint64 now_ms = g_get_real_time () / 1000;
   guint n = g_list_model_get_n_items (model);
   GHashTableIter iter;
   gpointer key;
@@ -719,28 +315,14 @@ refresh_cb (gpointer user_data)
     {
       g_autoptr (WireConnection) connection = g_list_model_get_item (model, i);
 
-      update_rate_sample (connection, now_us);
+      wire_connection_rate_update (connection, now_us);
     }
 
   g_hash_table_iter_init (&iter, self->sidebar_rows);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    update_sidebar_row (self, key);
+    update_sidebar_item (self, key);
 
-  if (gtk_widget_get_mapped (GTK_WIDGET (self->overview_view)))
-    {
-      g_hash_table_iter_init (&iter, self->overview_cells);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        update_overview_cell (key, now_ms);
-
-      /* A table sorted by a live figure follows it, but slower than the figures change. */
-      if (++self->refresh_ticks % RESORT_TICKS == 0)
-        {
-          /* GTK 4.8 does not say which column sorts; asking the view's sorter again is
-           * cheap for the few hundred rows this table holds. */
-          gtk_sorter_changed (gtk_column_view_get_sorter (self->overview_view),
-                              GTK_SORTER_CHANGE_DIFFERENT);
-        }
-    }
+  wire_overview_page_refresh (self->overview_page);
 
   update_content_title (self);
 
@@ -817,12 +399,9 @@ sidebar_activate_cb (WireWindow *self,
 }
 
 static void
-overview_activate_cb (WireWindow *self,
-                      guint       position)
+overview_activated_cb (WireWindow     *self,
+                       WireConnection *connection)
 {
-  g_autoptr (WireConnection) connection =
-    g_list_model_get_item (G_LIST_MODEL (self->overview_model), position);
-
   wire_window_select_connection (self, connection);
 }
 
@@ -842,68 +421,6 @@ manager_items_changed_cb (WireWindow *self,
                           GListModel *model)
 {
   update_content_page (self);
-}
-
-/* Network status */
-
-static void
-update_network_status (WireWindow *self)
-{
-  WireNetworkStatus status = wire_network_monitor_get_status (self->monitor);
-  gint64 latency = wire_network_monitor_get_latency_ms (self->monitor);
-  const char *status_text;
-  const char *icon_name;
-  const char *css_class;
-  g_autofree char *text = NULL;
-  g_autofree char *description = NULL;
-
-  switch (status)
-    {
-    case WIRE_NETWORK_ONLINE:
-      status_text = _("Online");
-      icon_name = "network-wired-symbolic";
-      css_class = "network-online";
-      break;
-    case WIRE_NETWORK_UNSTABLE:
-      status_text = _("Unstable");
-      icon_name = "network-wired-no-route-symbolic";
-      css_class = "network-unstable";
-      break;
-    case WIRE_NETWORK_SLOW:
-      status_text = _("Slow");
-      icon_name = "network-wired-acquiring-symbolic";
-      css_class = "network-slow";
-      break;
-    case WIRE_NETWORK_OFFLINE:
-    default:
-      status_text = _("Offline");
-      icon_name = "network-wired-disconnected-symbolic";
-      css_class = "network-offline";
-      break;
-    }
-
-  if (latency >= 0)
-    /* TRANSLATORS: network status and the latency of the last health probe */
-    text = g_strdup_printf (_("%s · %d ms"), status_text, (int) MIN (latency, G_MAXINT));
-  else
-    text = g_strdup (status_text);
-
-  if (latency >= 0)
-    description = g_strdup_printf (_("Network: %s, last probe took %d ms"),
-                                   status_text, (int) MIN (latency, G_MAXINT));
-  else
-    description = g_strdup_printf (_("Network: %s, not probed yet"), status_text);
-
-  gtk_image_set_from_icon_name (self->network_icon, icon_name);
-  gtk_label_set_text (self->network_label, text);
-  gtk_widget_set_tooltip_text (self->network_box, description);
-  update_accessible_text (self->network_box, _("Network status"), description);
-
-  gtk_widget_remove_css_class (self->network_box, "network-online");
-  gtk_widget_remove_css_class (self->network_box, "network-unstable");
-  gtk_widget_remove_css_class (self->network_box, "network-slow");
-  gtk_widget_remove_css_class (self->network_box, "network-offline");
-  gtk_widget_add_css_class (self->network_box, css_class);
 }
 
 /* Demo */
@@ -1145,10 +662,11 @@ wire_window_attach (WireWindow      *self,
 
   g_assert (WIRE_IS_APPLICATION (app));
   self->manager = g_object_ref (wire_application_get_manager (app));
-  self->monitor = g_object_ref (wire_manager_get_network_monitor (self->manager));
+  wire_network_indicator_set_monitor (self->network_indicator,
+                                      wire_manager_get_network_monitor (self->manager));
 
   /* Sidebar: the manager's connections sorted by type. */
-  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_connections_by_kind, NULL, NULL));
+  sorter = GTK_SORTER (gtk_custom_sorter_new (wire_window_compare_connections, NULL, NULL));
   self->sidebar_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->manager)),
                                                  sorter);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sidebar_model)));
@@ -1166,32 +684,10 @@ wire_window_attach (WireWindow      *self,
   g_object_unref (factory);
   gtk_list_view_set_model (self->sidebar_list, GTK_SELECTION_MODEL (self->selection));
 
-  /* Overview: the same connections, sorted by the column a person picks. */
-  add_overview_column (self, COLUMN_NAME, _("Connection"), TRUE);
-  add_overview_column (self, COLUMN_STATE, _("State"), FALSE);
-  add_overview_column (self, COLUMN_UPTIME, _("Uptime"), FALSE);
-  add_overview_column (self, COLUMN_RTT, _("RTT"), FALSE);
-  add_overview_column (self, COLUMN_IN, _("In/s"), FALSE);
-  add_overview_column (self, COLUMN_OUT, _("Out/s"), FALSE);
-  add_overview_column (self, COLUMN_QUEUE, _("Queue"), FALSE);
-  add_overview_column (self, COLUMN_RECONNECTS, _("Reconnects"), FALSE);
-  add_overview_column (self, COLUMN_ERRORS, _("Errors"), FALSE);
-
-  self->overview_model =
-    gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->manager)),
-                             g_object_ref (gtk_column_view_get_sorter (self->overview_view)));
-  gtk_column_view_set_model (self->overview_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (
-                               g_object_ref (G_LIST_MODEL (self->overview_model)))));
-  first_column = g_list_model_get_item (gtk_column_view_get_columns (self->overview_view), 0);
-  gtk_column_view_sort_by_column (self->overview_view, first_column, GTK_SORT_ASCENDING);
+  wire_overview_page_set_connections (self->overview_page, G_LIST_MODEL (self->manager));
 
   g_signal_connect_object (self->manager, "items-changed",
                            G_CALLBACK (manager_items_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->monitor, "notify::status",
-                           G_CALLBACK (update_network_status), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->monitor, "notify::latency-ms",
-                           G_CALLBACK (update_network_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (app, "notify::demo",
                            G_CALLBACK (update_demo_state), self, G_CONNECT_SWAPPED);
 
@@ -1211,7 +707,6 @@ wire_window_attach (WireWindow      *self,
         g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
     }
 
-  update_network_status (self);
   update_demo_state (self);
   update_connection_actions (self);
   update_content_page (self);
@@ -1235,12 +730,9 @@ wire_window_dispose (GObject *object)
   g_clear_object (&self->selected);
   g_clear_object (&self->selection);
   g_clear_object (&self->sidebar_model);
-  g_clear_object (&self->overview_model);
   g_clear_object (&self->connection_actions);
-  g_clear_object (&self->monitor);
   g_clear_object (&self->manager);
   g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
-  g_clear_pointer (&self->overview_cells, g_hash_table_unref);
 
   G_OBJECT_CLASS (wire_window_parent_class)->dispose (object);
 }
@@ -1254,26 +746,24 @@ wire_window_class_init (WireWindowClass *klass)
   object_class->dispose = wire_window_dispose;
   widget_class->map = wire_window_map;
 
-  rate_quark = g_quark_from_static_string ("wire-window-rate");
-
   g_type_ensure (WIRE_TYPE_ADMIN_VIEW);
+  g_type_ensure (WIRE_TYPE_NETWORK_INDICATOR);
+  g_type_ensure (WIRE_TYPE_OVERVIEW_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wirescope/Wirescope/wire-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WireWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, leaflet);
-  gtk_widget_class_bind_template_child (widget_class, WireWindow, network_box);
-  gtk_widget_class_bind_template_child (widget_class, WireWindow, network_icon);
-  gtk_widget_class_bind_template_child (widget_class, WireWindow, network_label);
+  gtk_widget_class_bind_template_child (widget_class, WireWindow, network_indicator);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, fault_button);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, admin_switcher);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, connection_stack);
-  gtk_widget_class_bind_template_child (widget_class, WireWindow, overview_view);
+  gtk_widget_class_bind_template_child (widget_class, WireWindow, overview_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, overview_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, overview_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
 }
 
@@ -1285,7 +775,6 @@ wire_window_init (WireWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->sidebar_rows = g_hash_table_new (NULL, NULL);
-  self->overview_cells = g_hash_table_new (NULL, NULL);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
@@ -1308,8 +797,6 @@ wire_window_init (WireWindow *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->sidebar_list),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Connections"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->overview_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("All connections"), -1);
 }
 
 WireWindow *
