@@ -284,3 +284,56 @@ wire_demo_apply_fault (WireDemo        *self,
 
   return TRUE;
 }
+
+static const struct
+{
+  const char    *nick;
+  WireDemoFault  fault;
+} fault_nicks[] = {
+  { "drop-all", WIRE_DEMO_FAULT_DROP_ALL },
+  { "drop-one", WIRE_DEMO_FAULT_DROP_ONE },
+  { "stall", WIRE_DEMO_FAULT_STALL },
+  { "latency", WIRE_DEMO_FAULT_LATENCY },
+  { "refuse", WIRE_DEMO_FAULT_REFUSE },
+  { "clear", WIRE_DEMO_FAULT_CLEAR },
+};
+
+gboolean
+wire_demo_fault_from_nick (const char    *nick,
+                           WireDemoFault *fault)
+{
+  g_return_val_if_fail (nick != NULL, FALSE);
+  g_return_val_if_fail (fault != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_nicks); i++)
+    {
+      if (g_str_equal (nick, fault_nicks[i].nick))
+        {
+          *fault = fault_nicks[i].fault;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+wire_demo_fault_describe (WireDemoFault fault)
+{
+  switch (fault)
+    {
+    case WIRE_DEMO_FAULT_DROP_ALL:
+      return _("Dropped every connection");
+    case WIRE_DEMO_FAULT_DROP_ONE:
+      return _("Dropped this connection");
+    case WIRE_DEMO_FAULT_STALL:
+      return _("The gateway stalls for 8 seconds");
+    case WIRE_DEMO_FAULT_LATENCY:
+      return _("Every frame is now delayed by 1.5 seconds");
+    case WIRE_DEMO_FAULT_REFUSE:
+      return _("New connections are refused for 10 seconds");
+    case WIRE_DEMO_FAULT_CLEAR:
+    default:
+      return _("Faults cleared");
+    }
+}

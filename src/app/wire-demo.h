@@ -40,4 +40,11 @@ gboolean     wire_demo_apply_fault  (WireDemo        *self,
                                      WireConnection  *target,
                                      GError         **error);
 
+/* The fault named @nick, as the targets of win.fault spell them: drop-all, drop-one, stall,
+ * latency, refuse, clear. FALSE for any other name. */
+gboolean     wire_demo_fault_from_nick (const char    *nick,
+                                        WireDemoFault *fault);
+/* What @fault does, in one sentence for a toast once it is applied. */
+const char  *wire_demo_fault_describe  (WireDemoFault  fault);
+
 G_END_DECLS

@@ -534,39 +534,8 @@ fault_activated (GSimpleAction *action,
   const char *name = g_variant_get_string (parameter, NULL);
   g_autoptr (GError) error = NULL;
   WireDemoFault fault;
-  const char *done;
 
-  if (g_str_equal (name, "drop-all"))
-    {
-      fault = WIRE_DEMO_FAULT_DROP_ALL;
-      done = _("Dropped every connection");
-    }
-  else if (g_str_equal (name, "drop-one"))
-    {
-      fault = WIRE_DEMO_FAULT_DROP_ONE;
-      done = _("Dropped this connection");
-    }
-  else if (g_str_equal (name, "stall"))
-    {
-      fault = WIRE_DEMO_FAULT_STALL;
-      done = _("The gateway stalls for 8 seconds");
-    }
-  else if (g_str_equal (name, "latency"))
-    {
-      fault = WIRE_DEMO_FAULT_LATENCY;
-      done = _("Every frame is now delayed by 1.5 seconds");
-    }
-  else if (g_str_equal (name, "refuse"))
-    {
-      fault = WIRE_DEMO_FAULT_REFUSE;
-      done = _("New connections are refused for 10 seconds");
-    }
-  else if (g_str_equal (name, "clear"))
-    {
-      fault = WIRE_DEMO_FAULT_CLEAR;
-      done = _("Faults cleared");
-    }
-  else
+  if (!wire_demo_fault_from_nick (name, &fault))
     {
       g_warning ("Unknown fault “%s”", name);
       return;
@@ -578,7 +547,7 @@ fault_activated (GSimpleAction *action,
   if (!wire_demo_apply_fault (demo, fault, self->selected, &error))
     wire_window_show_toast (self, error->message);
   else
-    wire_window_show_toast (self, done);
+    wire_window_show_toast (self, wire_demo_fault_describe (fault));
 }
 
 static void
