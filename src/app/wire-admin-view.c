@@ -35,6 +35,9 @@ struct _WireAdminView
   gboolean        dirty;
   guint           refresh_id;
 
+  /* Bound so that disposing the template unparents it: a widget must not be finalized with
+   * children left. */
+  GtkWidget      *box;
   GtkRevealer    *problem_revealer;
   GtkLabel       *problem_label;
   GtkStack       *stack;
@@ -533,6 +536,7 @@ wire_admin_view_class_init (WireAdminViewClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wirescope/Wirescope/wire-admin-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, WireAdminView, box);
   gtk_widget_class_bind_template_child (widget_class, WireAdminView, problem_revealer);
   gtk_widget_class_bind_template_child (widget_class, WireAdminView, problem_label);
   gtk_widget_class_bind_template_child (widget_class, WireAdminView, stack);
