@@ -440,7 +440,8 @@ wire_recorder_push_message (WireRecorder            *self,
     g_ptr_array_add (track->chunks, wire_message_chunk_new ());
 
   chunk = g_ptr_array_index (track->chunks, track->chunks->len - 1);
-  wire_message_record_init (&chunk->records[chunk->len], record);
+  wire_message_record_init (&chunk->records[chunk->len], record,
+                            chunk->len > 0 ? &chunk->records[chunk->len - 1] : NULL);
   chunk->len++;
   track->n_messages++;
   track_trim_messages (track, self->message_capacity);

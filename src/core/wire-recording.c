@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wire-recording-private.h"
 
 WireMessageChunk *
@@ -34,29 +36,43 @@ wire_message_chunk_unref (gpointer data)
     {
       WireMessageRecord *record = &chunk->records[i];
 
-      g_free (record->type);
+      /* type, channel, event and status are interned (see wire_message_record_init). */
       g_free (record->id);
-      g_free (record->channel);
-      g_free (record->event);
-      g_free (record->status);
       g_free (record->text);
     }
   g_free (chunk);
 }
 
+/* The same few names come back in runs: a compare with the previous record's copy spares the
+ * lock and the hash of g_intern_string() for nearly every message. */
+static inline char *
+intern_like (const char *value,
+             const char *previous)
+{
+  if (value == NULL)
+    return NULL;
+  if (previous != NULL && strcmp (value, previous) == 0)
+    return (char *) previous;
+  return (char *) g_intern_string (value);
+}
+
+/* Frame type, channel, event and status are a small set of names repeated by every message:
+ * they are interned (never freed) instead of copied four times per message. The id and the
+ * text are the message's own. @previous is the record written before this one, or %NULL. */
 void
 wire_message_record_init (WireMessageRecord       *record,
-                     const WireMessageRecord *from)
+                          const WireMessageRecord *from,
+                          const WireMessageRecord *previous)
 {
   record->time_ms = from->time_ms;
   record->direction = from->direction;
-  record->type = g_strdup (from->type);
+  record->type = intern_like (from->type, previous != NULL ? previous->type : NULL);
   record->id = g_strdup (from->id);
-  record->channel = g_strdup (from->channel);
-  record->event = g_strdup (from->event);
+  record->channel = intern_like (from->channel, previous != NULL ? previous->channel : NULL);
+  record->event = intern_like (from->event, previous != NULL ? previous->event : NULL);
   record->priority = from->priority;
   record->size = from->size;
-  record->status = g_strdup (from->status);
+  record->status = intern_like (from->status, previous != NULL ? previous->status : NULL);
   record->text = wire_redact_text (from->text);
 }
 
