@@ -50,6 +50,10 @@ struct _WireMessageRing
   gsize       text_budget;
   guint64     text_tail;  /* entries before this have no text */
 
+  /* The names of the last append: messages come in runs on one channel and event. */
+  const char *last_channel;
+  const char *last_event;
+
   guint       flush_id;
   gboolean    paused;
 };
@@ -72,6 +76,41 @@ seq_is_live (WireMessageRing *self,
 {
   return seq >= self->first_seq && seq < self->end_seq;
 }
+
+/* The id index maps to a seq. Where a pointer holds 64 bits the seq is stored in it, which spares
+ * an allocation per row; elsewhere it is boxed. */
+#if GLIB_SIZEOF_VOID_P >= 8
+#define SEQ_VALUE_FREE NULL
+
+static inline gpointer
+seq_value_new (guint64 seq)
+{
+  return GSIZE_TO_POINTER ((gsize) seq);
+}
+
+static inline guint64
+seq_value_get (gconstpointer value)
+{
+  return (guint64) GPOINTER_TO_SIZE (value);
+}
+#else
+#define SEQ_VALUE_FREE g_free
+
+static inline gpointer
+seq_value_new (guint64 seq)
+{
+  guint64 *p = g_new (guint64, 1);
+
+  *p = seq;
+  return p;
+}
+
+static inline guint64
+seq_value_get (gconstpointer value)
+{
+  return *(const guint64 *) value;
+}
+#endif
 
 static void
 entry_drop_text (WireMessageRing *self,
@@ -97,7 +136,7 @@ entry_clear (WireMessageRing *self,
 
       /* Only the newest entry of an id is indexed; an older one leaves the index alone. */
       if (g_hash_table_lookup_extended (ids, entry->id, NULL, &value)
-          && *(guint64 *) value == seq)
+          && seq_value_get (value) == seq)
         g_hash_table_remove (ids, entry->id);
       g_clear_pointer (&entry->id, g_free);
     }
@@ -123,14 +162,19 @@ schedule_flush (WireMessageRing *self)
     self->flush_id = g_timeout_add (FLUSH_INTERVAL_MS, flush_cb, self);
 }
 
-static guint64 *
-seq_new (guint64 seq)
+/* g_intern_string() takes a global lock and hashes; a compare with the last name is enough for
+ * nearly every append. */
+static inline const char *
+intern_like (const char  *name,
+             const char **last)
 {
-  guint64 *p = g_new (guint64, 1);
-
-  *p = seq;
-  return p;
+  if (name == NULL)
+    return NULL;
+  if (*last == NULL || strcmp (name, *last) != 0)
+    *last = g_intern_string (name);
+  return *last;
 }
+
 
 static GType
 wire_message_ring_get_item_type (GListModel *model)
@@ -204,8 +248,8 @@ wire_message_ring_class_init (WireMessageRingClass *klass)
 static void
 wire_message_ring_init (WireMessageRing *self)
 {
-  self->ids[0] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  self->ids[1] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->ids[0] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, SEQ_VALUE_FREE);
+  self->ids[1] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, SEQ_VALUE_FREE);
   self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->text_budget = WIRE_MESSAGE_RING_DEFAULT_TEXT_BUDGET;
 }
@@ -291,8 +335,8 @@ wire_message_ring_append (WireMessageRing      *self,
   entry = entry_at (self, seq);
   entry->time_ms = time_ms;
   entry->direction = direction;
-  entry->channel = channel != NULL ? g_intern_string (channel) : NULL;
-  entry->event = event != NULL ? g_intern_string (event) : NULL;
+  entry->channel = intern_like (channel, &self->last_channel);
+  entry->event = intern_like (event, &self->last_event);
   entry->priority = (gint8) CLAMP (priority, -1, G_MAXINT8);
   entry->size = size;
   entry->status = status;
@@ -302,7 +346,7 @@ wire_message_ring_append (WireMessageRing      *self,
     {
       entry->id = g_strdup (id);
       /* The key belongs to the newest entry with this id. */
-      g_hash_table_replace (self->ids[direction], entry->id, seq_new (seq));
+      g_hash_table_replace (self->ids[direction], entry->id, seq_value_new (seq));
     }
 
   if (text != NULL && text_len <= self->text_budget && text_len < G_MAXUINT32)
@@ -324,7 +368,7 @@ wire_message_ring_find_id (WireMessageRing      *self,
                            const char           *id,
                            guint64              *out_seq)
 {
-  guint64 *seq;
+  gpointer value;
 
   g_return_val_if_fail (WIRE_IS_MESSAGE_RING (self), FALSE);
   g_return_val_if_fail (direction == WIRE_MESSAGE_IN || direction == WIRE_MESSAGE_OUT, FALSE);
@@ -332,11 +376,10 @@ wire_message_ring_find_id (WireMessageRing      *self,
   if (id == NULL)
     return FALSE;
 
-  seq = g_hash_table_lookup (self->ids[direction], id);
-  if (seq == NULL)
+  if (!g_hash_table_lookup_extended (self->ids[direction], id, NULL, &value))
     return FALSE;
   if (out_seq != NULL)
-    *out_seq = *seq;
+    *out_seq = seq_value_get (value);
 
   return TRUE;
 }
