@@ -22,6 +22,12 @@ struct _WireMessageTap
   WireMessageRing  *ring;
   GHashTable       *payloads;     /* publish id → payload JSON */
   gboolean          frames_seen;
+
+  /* The last message frame given a row by frame_cb(), held so that its address cannot be
+   * reused: the "message" signal that follows for the same envelope finds its row without a
+   * lookup by id. */
+  WireEnvelope     *last_frame;
+  guint64           last_frame_seq;
 };
 
 G_DEFINE_FINAL_TYPE (WireMessageTap, wire_message_tap, G_TYPE_OBJECT)
@@ -62,6 +68,7 @@ frame_cb (WireMessageTap *self,
   guint64 seq;
 
   self->frames_seen = TRUE;
+  g_clear_pointer (&self->last_frame, wire_envelope_unref);
 
   if (envelope->frame_type != WIRE_FRAME_MESSAGE)
     {
@@ -87,6 +94,8 @@ frame_cb (WireMessageTap *self,
 
   seq = append_incoming (self, envelope, WIRE_MESSAGE_STATUS_RECEIVED);
   wire_message_ring_set_marks (self->ring, seq, MARK_FRAME);
+  self->last_frame = wire_envelope_ref (envelope);
+  self->last_frame_seq = seq;
 }
 
 static void
@@ -94,6 +103,20 @@ message_cb (WireMessageTap *self,
             WireEnvelope   *envelope)
 {
   guint64 seq;
+
+  /* The usual case: the frame just seen, delivered (the same as below, minus the lookup). */
+  if (envelope == self->last_frame && envelope->id != NULL)
+    {
+      g_clear_pointer (&self->last_frame, wire_envelope_unref);
+      if (wire_message_ring_get_marks (self->ring, self->last_frame_seq) == MARK_FRAME)
+        {
+          wire_message_ring_set_marks (self->ring, self->last_frame_seq,
+                                       MARK_FRAME | MARK_MESSAGE);
+          wire_message_ring_set_status (self->ring, self->last_frame_seq,
+                                        WIRE_MESSAGE_STATUS_DELIVERED);
+          return;
+        }
+    }
 
   if (envelope->id != NULL
       && wire_message_ring_find_id (self->ring, WIRE_MESSAGE_IN, envelope->id, &seq))
@@ -262,6 +285,7 @@ wire_message_tap_finalize (GObject *object)
 
   g_clear_object (&self->ring);
   g_clear_pointer (&self->payloads, g_hash_table_unref);
+  g_clear_pointer (&self->last_frame, wire_envelope_unref);
 
   G_OBJECT_CLASS (wire_message_tap_parent_class)->finalize (object);
 }
