@@ -5,8 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "wire-display.h"
 #include "wire-network-indicator.h"
-#include "wire-window.h"
 
 struct _WireNetworkIndicator
 {
@@ -92,7 +92,7 @@ update_status (WireNetworkIndicator *self)
   gtk_image_set_from_icon_name (self->icon, icon_name);
   gtk_label_set_text (self->label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), description);
-  wire_window_update_accessible_text (GTK_WIDGET (self), _("Network status"), description);
+  wire_display_update_accessible_text (GTK_WIDGET (self), _("Network status"), description);
 
   for (guint i = 0; i < G_N_ELEMENTS (status_css_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self), status_css_classes[i]);

@@ -6,8 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "wire-connection-rate.h"
+#include "wire-display.h"
 #include "wire-overview-page.h"
-#include "wire-window.h"
 
 /* A table sorted by a live column is sorted again this often (in refreshes). */
 #define RESORT_TICKS 4
@@ -117,15 +117,15 @@ cell_text (WireConnection *connection,
 
   if (column == COLUMN_NAME)
     {
-      g_autofree char *name = wire_window_dup_connection_name (connection);
+      g_autofree char *name = wire_display_dup_connection_name (connection);
 
       return g_strdup_printf ("%s · %s",
-                              wire_window_kind_label (wire_connection_get_kind (connection)),
+                              wire_display_kind_label (wire_connection_get_kind (connection)),
                               name);
     }
 
   if (column == COLUMN_STATE)
-    return g_strdup (wire_window_state_label (wire_connection_get_state (connection)));
+    return g_strdup (wire_display_state_label (wire_connection_get_state (connection)));
 
   value = column_value (connection, column, now_ms);
 
@@ -166,7 +166,7 @@ update_cell (GtkListItem *item,
   gtk_label_set_text (GTK_LABEL (label), text);
 
   if (column == COLUMN_STATE)
-    wire_window_set_state_class (label, wire_connection_get_state (connection));
+    wire_display_set_state_class (label, wire_connection_get_state (connection));
 }
 
 static void
@@ -214,7 +214,7 @@ compare_rows (gconstpointer a,
   double vb;
 
   if (column == COLUMN_NAME)
-    return wire_window_compare_connections (a, b, NULL);
+    return wire_display_compare_connections (a, b, NULL);
 
   va = column_value ((WireConnection *) a, column, now_ms);
   vb = column_value ((WireConnection *) b, column, now_ms);
@@ -222,7 +222,7 @@ compare_rows (gconstpointer a,
   if (va != vb)
     return va < vb ? -1 : 1;
 
-  return wire_window_compare_connections (a, b, NULL);
+  return wire_display_compare_connections (a, b, NULL);
 }
 
 static void

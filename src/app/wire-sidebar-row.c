@@ -6,8 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "wire-connection-rate.h"
+#include "wire-display.h"
 #include "wire-sidebar-row.h"
-#include "wire-window.h"
 
 struct _WireSidebarRow
 {
@@ -56,26 +56,26 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
   per_s = wire_connection_rate_get_in (self->connection) +
           wire_connection_rate_get_out (self->connection);
 
-  gtk_label_set_text (self->header, wire_window_kind_label (kind));
+  gtk_label_set_text (self->header, wire_display_kind_label (kind));
 
-  name = wire_window_dup_connection_name (self->connection);
+  name = wire_display_dup_connection_name (self->connection);
   gtk_label_set_text (self->name, name);
 
-  gtk_image_set_from_icon_name (self->icon, wire_window_state_icon_name (state));
-  wire_window_set_state_class (GTK_WIDGET (self->icon), state);
-  gtk_label_set_text (self->state, wire_window_state_label (state));
-  wire_window_set_state_class (GTK_WIDGET (self->state), state);
+  gtk_image_set_from_icon_name (self->icon, wire_display_state_icon_name (state));
+  wire_display_set_state_class (GTK_WIDGET (self->icon), state);
+  gtk_label_set_text (self->state, wire_display_state_label (state));
+  wire_display_set_state_class (GTK_WIDGET (self->state), state);
 
   rate = wire_connection_rate_format (per_s);
   /* TRANSLATORS: messages per second, kept short for the sidebar */
   rate_text = g_strdup_printf (_("%s/s"), rate);
   gtk_label_set_text (self->rate, rate_text);
 
-  a11y_label = g_strdup_printf ("%s %s", wire_window_kind_label (kind), name);
+  a11y_label = g_strdup_printf ("%s %s", wire_display_kind_label (kind), name);
   /* TRANSLATORS: what a screen reader says about a connection: its state, then its rate */
   a11y_description = g_strdup_printf (_("%s, %s messages per second"),
-                                      wire_window_state_label (state), rate);
-  wire_window_update_accessible_text (GTK_WIDGET (self), a11y_label, a11y_description);
+                                      wire_display_state_label (state), rate);
+  wire_display_update_accessible_text (GTK_WIDGET (self), a11y_label, a11y_description);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), a11y_description);
 }
 
