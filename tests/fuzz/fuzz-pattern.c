@@ -13,21 +13,28 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+/* m[i][j]: pattern from i matches name from j. A table, not recursion: a recursive reference
+ * backtracks exponentially on runs of stars, which libFuzzer reported as timeouts. */
 static gboolean
 reference_match (const char *p,
                  const char *n)
 {
-  if (*p == '\0')
-    return *n == '\0';
-  if (*p == '*')
-    {
-      /* One or more characters, then the rest of the pattern. */
-      for (const char *k = n + 1; k <= n + strlen (n); k++)
-        if (*n != '\0' && reference_match (p + 1, k))
-          return TRUE;
-      return FALSE;
-    }
-  return *p == *n && reference_match (p + 1, n + 1);
+  gsize pl = strlen (p), nl = strlen (n);
+  g_autofree guint8 *m = g_malloc0 ((pl + 1) * (nl + 1));
+
+#define M(i, j) m[(gsize) (i) * (nl + 1) + (gsize) (j)]
+  M (pl, nl) = 1;
+  for (gsize i = pl; i-- > 0;)
+    for (gsize j = nl + 1; j-- > 0;)
+      {
+        if (p[i] == '*')
+          /* One character, then either the rest of the pattern or more of the star. */
+          M (i, j) = j < nl && (M (i + 1, j + 1) || M (i, j + 1));
+        else
+          M (i, j) = j < nl && p[i] == n[j] && M (i + 1, j + 1);
+      }
+  return M (0, 0);
+#undef M
 }
 
 int
