@@ -11,6 +11,7 @@
 #include "wire-application.h"
 #include "wire-core.h"
 #include "wire-new-connection-dialog.h"
+#include "wire-token-store.h"
 #include "wire-window.h"
 
 /* Generous: the machine may be loaded, and a sanitized build is several times slower. */
@@ -99,6 +100,56 @@ test_dialog_refuses_bad_id (void)
   }
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (manager)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for_finalize ((gpointer *) &dialog);
+  g_assert_finalize_object (manager);
+}
+
+static gboolean
+token_note_follows_store (GtkWidget      *dialog,
+                          WireTokenStore *store)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (dialog_child (dialog, "token_group"));
+  const char *description = adw_preferences_group_get_description (group);
+
+  return description != NULL &&
+         strstr (description, wire_token_store_get_status_message (store)) != NULL;
+}
+
+static void
+probe_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *probed = user_data;
+
+  /* Without a keyring the probe answers FALSE; that is an answer too. */
+  wire_token_store_probe_finish (WIRE_TOKEN_STORE (source), result, NULL);
+  *probed = TRUE;
+}
+
+static void
+test_dialog_says_where_token_goes (void)
+{
+  g_autoptr (WireConfig) config = wire_config_new ();
+  WireManager *manager = wire_manager_new (config);
+  WireTokenStore *store = wire_token_store_get_default ();
+  GtkWidget *dialog = wire_new_connection_dialog_new (NULL, manager, GATEWAY_URL);
+  gboolean probed = FALSE;
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+
+  /* The token group says what the store says, keyring or memory, never a fixed sentence. */
+  g_assert_true (token_note_follows_store (dialog, store));
+
+  /* Once the store's probe of the keyring has completed, the dialog says its answer. */
+  wire_token_store_probe_async (store, NULL, probe_done_cb, &probed);
+  while (!probed && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (probed);
+  g_assert_true (token_note_follows_store (dialog, store));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   wait_for_finalize ((gpointer *) &dialog);
@@ -326,6 +377,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/wire/ui/new-connection/refuses-bad-id", test_dialog_refuses_bad_id);
+  g_test_add_func ("/wire/ui/new-connection/says-where-token-goes", test_dialog_says_where_token_goes);
   g_test_add_func ("/wire/ui/new-connection/refuses-limit-reached", test_dialog_refuses_limit_reached);
   g_test_add_func ("/wire/ui/new-connection/accepts-good-entry", test_dialog_accepts_good_entry);
   g_test_add_func ("/wire/ui/window/folds-at-360", test_window_folds_at_360);
