@@ -313,13 +313,13 @@ new_connection_activated (GSimpleAction *action,
 }
 
 static void
-start_demo_activated (GSimpleAction *action,
-                      GVariant      *parameter,
-                      gpointer       user_data)
+start_demo (WireWindow *self)
 {
-  WireWindow *self = WIRE_WINDOW (user_data);
   WireApplication *app = WIRE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr (GError) error = NULL;
+
+  if (app == NULL)
+    return;
 
   if (!wire_application_start_demo (app, &error))
     {
@@ -331,6 +331,35 @@ start_demo_activated (GSimpleAction *action,
     }
 
   wire_window_select_connection (self, NULL);
+}
+
+static void
+start_demo_after_paint_cb (GdkFrameClock *clock,
+                           WireWindow    *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, start_demo_after_paint_cb, self);
+  start_demo (self);
+}
+
+/* The demo's gateway and connections start after the next frame: at start-up with --demo the
+ * window shows first instead of waiting for them. */
+static void
+start_demo_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  WireWindow *self = WIRE_WINDOW (user_data);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL)
+    {
+      start_demo (self);
+      return;
+    }
+
+  g_signal_handlers_disconnect_by_func (clock, start_demo_after_paint_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (start_demo_after_paint_cb), self, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
