@@ -34,6 +34,8 @@ struct _WireNetworkMonitor
   /* The running probe, if any: later requests coalesce with it. */
   GCancellable *probe_cancellable;
   guint probe_timeout_id;
+  /* A probe was asked for while one was running: its answer may predate the request. */
+  gboolean probe_again;
   gint64 probe_started_us;
 };
 
@@ -135,6 +137,13 @@ probe_done_cb (GObject      *source,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBE_COUNT]);
   set_status (self, wire_network_status_classify (ok, latency_ms, self->unstable_threshold_ms,
                                                   self->slow_threshold_ms));
+
+  /* Requests made during this probe are answered by one more probe, started after them. */
+  if (self->probe_again)
+    {
+      self->probe_again = FALSE;
+      wire_network_monitor_probe_now (self);
+    }
 }
 
 static gboolean
@@ -177,7 +186,10 @@ wire_network_monitor_probe_now (WireNetworkMonitor *self)
   g_return_if_fail (WIRE_IS_NETWORK_MONITOR (self));
 
   if (self->probe_cancellable != NULL)
-    return;
+    {
+      self->probe_again = TRUE;
+      return;
+    }
 
   if (self->probe_uri == NULL)
     {
