@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wire-application.h"
+#include "wire-message-tap.h"
 #include "wire-recorder.h"
 #include "wire-token-store.h"
 #include "wire-window.h"
@@ -101,6 +102,14 @@ wire_application_start_demo (WireApplication  *self,
   return TRUE;
 }
 
+static void
+message_log_history_changed_cb (GSettings  *settings,
+                                const char *key,
+                                gpointer    user_data)
+{
+  wire_message_tap_set_default_capacity (g_settings_get_uint (settings, key));
+}
+
 /* The schema is optional: running from the build tree without it installed must still work. */
 static void
 load_settings (WireApplication *self)
@@ -121,6 +130,9 @@ load_settings (WireApplication *self)
 #ifdef HAVE_WIRE_SETTINGS
   wire_settings_bind_config (self->settings, self->config);
 #endif
+  g_signal_connect (self->settings, "changed::message-log-history",
+                    G_CALLBACK (message_log_history_changed_cb), NULL);
+  message_log_history_changed_cb (self->settings, "message-log-history", NULL);
 }
 
 static WireWindow *

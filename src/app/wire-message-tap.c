@@ -301,10 +301,26 @@ wire_message_tap_class_init (WireMessageTapClass *klass)
   tap_quark = g_quark_from_static_string ("wire-message-tap");
 }
 
+static guint default_capacity = WIRE_MESSAGE_RING_DEFAULT_CAPACITY;
+
+void
+wire_message_tap_set_default_capacity (guint capacity)
+{
+  g_return_if_fail (capacity > 0);
+
+  default_capacity = capacity;
+}
+
+guint
+wire_message_tap_get_default_capacity (void)
+{
+  return default_capacity;
+}
+
 static void
 wire_message_tap_init (WireMessageTap *self)
 {
-  self->ring = wire_message_ring_new (WIRE_MESSAGE_RING_DEFAULT_CAPACITY);
+  self->ring = wire_message_ring_new (default_capacity);
   self->payloads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 

@@ -20,6 +20,10 @@ G_DECLARE_FINAL_TYPE (WireMessageTap, wire_message_tap, WIRE, MESSAGE_TAP, GObje
  * survives the page switching to another connection and back. */
 WireMessageTap  *wire_message_tap_get_for_connection (WireConnection *connection);
 WireMessageRing *wire_message_tap_get_ring           (WireMessageTap *self);
+/* How many rows the logs of connections tapped from now on keep (the message-log-history
+ * setting); a log that exists keeps its size, so no history is cut away under the user. */
+void             wire_message_tap_set_default_capacity (guint         capacity);
+guint            wire_message_tap_get_default_capacity (void);
 /* The payload of a publish about to be sent (the queue's signals do not carry it), so that the
  * log can show the whole frame. Forgotten once the publish completes. */
 void             wire_message_tap_remember_payload   (WireMessageTap *self,

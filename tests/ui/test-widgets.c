@@ -272,6 +272,29 @@ status_of (WireMessageRing      *ring,
   return wire_message_row_get_status (row);
 }
 
+/* The message-log-history setting: taps made after a change keep that many rows; a tap that
+ * exists keeps its size. */
+static void
+test_tap_default_capacity (void)
+{
+  WireConfig *config = wire_config_new ();
+  WireConnection *before = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/s1", NULL);
+  WireConnection *after = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/s2", NULL);
+  guint saved = wire_message_tap_get_default_capacity ();
+  WireMessageRing *old_ring = wire_message_tap_get_ring (wire_message_tap_get_for_connection (before));
+  guint old_capacity = wire_message_ring_get_capacity (old_ring);
+
+  wire_message_tap_set_default_capacity (250);
+  g_assert_cmpuint (wire_message_ring_get_capacity (wire_message_tap_get_ring (
+                      wire_message_tap_get_for_connection (after))), ==, 250);
+  g_assert_cmpuint (wire_message_ring_get_capacity (old_ring), ==, old_capacity);
+  wire_message_tap_set_default_capacity (saved);
+
+  g_assert_finalize_object (before);
+  g_assert_finalize_object (after);
+  g_assert_finalize_object (config);
+}
+
 static void
 test_tap_statuses (void)
 {
@@ -292,6 +315,8 @@ test_tap_statuses (void)
   tap = wire_message_tap_get_for_connection (connection);
   g_assert_true (tap == wire_message_tap_get_for_connection (connection));
   ring = wire_message_tap_get_ring (tap);
+  g_assert_cmpuint (wire_message_ring_get_capacity (ring), ==,
+                    wire_message_tap_get_default_capacity ());
 
   /* frame then message: one delivered row; the same id again without a message: a duplicate. */
   g_signal_emit_by_name (connection, "frame", first);
@@ -850,6 +875,7 @@ main (int   argc,
   g_test_add_func ("/wire/ui/message-ring/pause-and-text-budget", test_ring_pause_and_text_budget);
 
   g_test_add_func ("/wire/ui/message-tap/statuses", test_tap_statuses);
+  g_test_add_func ("/wire/ui/message-tap/default-capacity", test_tap_default_capacity);
 
   if (!have_display)
     {
