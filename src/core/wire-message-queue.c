@@ -800,6 +800,22 @@ wire_message_queue_fail_all (WireMessageQueue *self,
   g_object_unref (self);
 }
 
+const char *
+wire_message_queue_peek_frame (WireMessageQueue *self,
+                               const char       *id,
+                               gsize            *out_len)
+{
+  WireQueuedMessage *msg;
+
+  g_return_val_if_fail (WIRE_IS_MESSAGE_QUEUE (self), NULL);
+
+  if (id == NULL || (msg = g_hash_table_lookup (self->by_id, id)) == NULL)
+    return NULL;
+  if (out_len != NULL)
+    *out_len = msg->frame_len;
+  return msg->frame;
+}
+
 guint
 wire_message_queue_get_depth (WireMessageQueue *self,
                               WirePriority      priority)

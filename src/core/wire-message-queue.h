@@ -100,6 +100,12 @@ void              wire_message_queue_handle_error     (WireMessageQueue  *self,
 void              wire_message_queue_fail_all         (WireMessageQueue  *self,
                                                        const GError      *error);
 
+/* The publish frame of a message still queued or in flight (from a "sent" handler, say), or
+ * NULL. Owned by the queue: valid until the message completes. */
+const char       *wire_message_queue_peek_frame       (WireMessageQueue  *self,
+                                                       const char        *id,
+                                                       gsize             *out_len);
+
 guint             wire_message_queue_get_depth        (WireMessageQueue  *self,
                                                        WirePriority       priority);
 guint             wire_message_queue_get_total_depth  (WireMessageQueue  *self);

@@ -547,6 +547,8 @@ on_sent_cb (GObject      *queue,
   record.event = (char *) event;
   record.priority = priority;
   record.size = size;
+  /* The signal carries no frame; the queue still holds it while the message is in flight. */
+  record.text = (char *) wire_message_queue_peek_frame (WIRE_MESSAGE_QUEUE (queue), id, NULL);
   wire_recorder_push_message (link->recorder, link->index, &record);
 }
 

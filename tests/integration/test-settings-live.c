@@ -197,7 +197,9 @@ test_recorded_session_exports (Fixture       *fx,
       JsonObject *m = json_array_get_object_element (messages, i);
       const char *data_text = json_object_get_string_member (m, "data");
 
-      if (g_str_equal (json_object_get_string_member (m, "type"), "send") && strstr (data_text, id))
+      /* The sent frame itself, payload included, not just its id. */
+      if (g_str_equal (json_object_get_string_member (m, "type"), "send") && strstr (data_text, id) &&
+          strstr (data_text, "\"hello\"") != NULL)
         sent = TRUE;
       if (g_str_equal (json_object_get_string_member (m, "type"), "receive") &&
           strstr (data_text, "\"ack\"") != NULL && strstr (data_text, id) != NULL)
