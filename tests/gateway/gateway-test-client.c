@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "gateway-test-client.h"
 
@@ -341,4 +342,133 @@ gw_gateway_finish (WireGateway *gateway)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (gateway);
+}
+
+GSocket *
+gw_raw_connect (WireGateway *gateway,
+                int          rcvbuf)
+{
+  GSocket *raw = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (loopback,
+                                                               wire_gateway_get_port (gateway));
+  g_autoptr (GError) error = NULL;
+
+  if (rcvbuf > 0)
+    g_socket_set_option (raw, SOL_SOCKET, SO_RCVBUF, rcvbuf, NULL);
+  g_assert_true (g_socket_connect (raw, addr, NULL, &error));
+  g_assert_no_error (error);
+  return raw;
+}
+
+void
+gw_raw_upgrade (GSocket     *raw,
+                WireGateway *gateway,
+                const char  *path,
+                GByteArray  *buf)
+{
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+                                              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                              "Sec-WebSocket-Version: 13\r\n\r\n",
+                                              path, wire_gateway_get_port (gateway));
+  const char *end;
+
+  g_assert_cmpint (g_socket_send (raw, request, strlen (request), NULL, NULL), ==, strlen (request));
+  while (buf->len == 0 ||
+         (end = g_strstr_len ((const char *) buf->data, buf->len, "\r\n\r\n")) == NULL)
+    g_assert_true (gw_raw_read_some (raw, buf));
+  g_assert_true (g_str_has_prefix ((const char *) buf->data, "HTTP/1.1 101"));
+  g_byte_array_remove_range (buf, 0, end + 4 - (const char *) buf->data);
+}
+
+static gboolean
+raw_readable_cb (GSocket      *socket,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gw_raw_read_some (GSocket    *raw,
+                  GByteArray *buf)
+{
+  guint8 chunk[16384];
+  gboolean ready = FALSE;
+  GSource *source = g_socket_create_source (raw, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  gssize n;
+
+  /* The gateway runs on this thread's main loop: the wait has to run it. */
+  g_source_set_callback (source, G_SOURCE_FUNC (raw_readable_cb), &ready, NULL);
+  g_source_attach (source, NULL);
+  gw_wait_flag (&ready);
+  g_source_destroy (source);
+  g_source_unref (source);
+  n = g_socket_receive (raw, (char *) chunk, sizeof chunk, NULL, NULL);
+  if (n <= 0)
+    return FALSE;
+  g_byte_array_append (buf, chunk, n);
+  return TRUE;
+}
+
+gboolean
+gw_raw_take_frame (GByteArray  *buf,
+                   guint       *out_opcode,
+                   GBytes     **out_payload)
+{
+  guint64 len;
+  gsize header = 2;
+
+  if (buf->len < 2)
+    return FALSE;
+  len = buf->data[1] & 0x7f;
+  if (len == 126)
+    {
+      if (buf->len < 4)
+        return FALSE;
+      len = ((guint64) buf->data[2] << 8) | buf->data[3];
+      header = 4;
+    }
+  else if (len == 127)
+    {
+      if (buf->len < 10)
+        return FALSE;
+      len = 0;
+      for (guint i = 0; i < 8; i++)
+        len = (len << 8) | buf->data[2 + i];
+      header = 10;
+    }
+  if (buf->len < header + len)
+    return FALSE;
+  *out_opcode = buf->data[0] & 0x0f;
+  *out_payload = g_bytes_new (buf->data + header, len);
+  g_byte_array_remove_range (buf, 0, header + len);
+  return TRUE;
+}
+
+void
+gw_raw_send_text (GSocket    *raw,
+                  const char *text,
+                  gsize       len)
+{
+  g_autoptr (GByteArray) frame = g_byte_array_new ();
+  guint8 head[4] = { 0x81, 0x80 | 126, len >> 8, len & 0xff };
+  const guint8 mask[4] = { 0, 0, 0, 0 };
+
+  g_assert_cmpuint (len, <, 65536);
+  if (len < 126)
+    {
+      head[1] = 0x80 | len;
+      g_byte_array_append (frame, head, 2);
+    }
+  else
+    g_byte_array_append (frame, head, 4);
+  /* A zero mask leaves the bytes as they are. */
+  g_byte_array_append (frame, mask, 4);
+  g_byte_array_append (frame, (const guint8 *) text, len);
+  g_assert_cmpint (g_socket_send (raw, (const char *) frame->data, frame->len, NULL, NULL), ==,
+                   frame->len);
 }

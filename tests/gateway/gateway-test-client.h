@@ -80,4 +80,26 @@ void          gw_gateway_finish     (WireGateway  *gateway);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwClient, gw_client_free)
 
+/* A raw TCP client, for what libsoup will not do: never read, send text that is not UTF-8. */
+/* Connects to @gateway on loopback; @rcvbuf > 0 shrinks the receive window first (so that the
+ * kernel does not soak up megabytes for a client that stops reading). */
+GSocket      *gw_raw_connect        (WireGateway  *gateway,
+                                     int           rcvbuf);
+/* Upgrades @raw to a WebSocket on @path and asserts the 101; what followed it stays in @buf. */
+void          gw_raw_upgrade        (GSocket      *raw,
+                                     WireGateway  *gateway,
+                                     const char   *path,
+                                     GByteArray   *buf);
+/* Waits (running the main loop) and appends what arrived to @buf; FALSE at EOF or a reset. */
+gboolean      gw_raw_read_some      (GSocket      *raw,
+                                     GByteArray   *buf);
+/* Takes one unmasked server frame off the front of @buf: TRUE with its opcode and payload. */
+gboolean      gw_raw_take_frame     (GByteArray   *buf,
+                                     guint        *out_opcode,
+                                     GBytes      **out_payload);
+/* Sends @len bytes, whatever they are, as one text frame masked with a zero mask. */
+void          gw_raw_send_text      (GSocket      *raw,
+                                     const char   *text,
+                                     gsize         len);
+
 G_END_DECLS

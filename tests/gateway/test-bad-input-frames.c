@@ -14,95 +14,22 @@
 
 static const char *trips_t1[] = { "t1", NULL };
 
-static gboolean
-readable_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* A raw client: the gateway runs on this thread's main loop, so every wait runs it. */
-static gboolean
-read_some (GSocket    *socket,
-           GByteArray *buf)
-{
-  guint8 chunk[4096];
-  gboolean ready = FALSE;
-  GSource *source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  gssize n;
-
-  g_source_set_callback (source, G_SOURCE_FUNC (readable_cb), &ready, NULL);
-  g_source_attach (source, NULL);
-  gw_wait_flag (&ready);
-  g_source_destroy (source);
-  g_source_unref (source);
-  n = g_socket_receive (socket, (char *) chunk, sizeof chunk, NULL, NULL);
-  if (n <= 0)
-    return FALSE;
-  g_byte_array_append (buf, chunk, n);
-  return TRUE;
-}
-
-/* Sends @len bytes as one masked (zero mask) text frame, whatever they are. */
-static void
-send_raw_text (GSocket    *socket,
-               const char *text,
-               gsize       len)
-{
-  g_autoptr (GByteArray) frame = g_byte_array_new ();
-  guint8 head[4] = { 0x81, 0x80 | 126, len >> 8, len & 0xff };
-  const guint8 mask[4] = { 0, 0, 0, 0 };
-
-  g_assert_cmpuint (len, <, 65536);
-  if (len < 126)
-    {
-      head[1] = 0x80 | len;
-      g_byte_array_append (frame, head, 2);
-    }
-  else
-    g_byte_array_append (frame, head, 4);
-  g_byte_array_append (frame, mask, 4);
-  g_byte_array_append (frame, (const guint8 *) text, len);
-  g_assert_cmpint (g_socket_send (socket, (const char *) frame->data, frame->len, NULL, NULL), ==,
-                   frame->len);
-}
-
 /* libsoup cannot send such a frame, so a raw socket does: text that is not UTF-8 fails the
  * connection with 1007 before the gateway reads it. */
 static void
 test_invalid_utf8 (void)
 {
   WireGateway *gateway = gw_gateway_new (NULL);
-  g_autoptr (GSocket) raw = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                          G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (loopback,
-                                                               wire_gateway_get_port (gateway));
+  g_autoptr (GSocket) raw = gw_raw_connect (gateway, 0);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
-  g_autofree char *request = NULL;
   g_autofree char *token = wire_gateway_mint_token (gateway, "u1", NULL, trips_t1, NULL, 600);
   g_autofree char *auth = wire_frame_build_auth (token, NULL, NULL);
   static const char bad[] = "{\"type\":\"heartbeat\",\"x\":\"\xc3\x28\"}";
   gboolean closed_1007 = FALSE;
-  const char *end;
 
-  g_assert_true (g_socket_connect (raw, addr, NULL, NULL));
-  g_socket_set_blocking (raw, FALSE);
-  request = g_strdup_printf ("GET /ws/trips/t1/collab HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
-                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n\r\n",
-                             wire_gateway_get_port (gateway));
-  g_socket_send (raw, request, strlen (request), NULL, NULL);
-  while (buf->len == 0 ||
-         (end = g_strstr_len ((const char *) buf->data, buf->len, "\r\n\r\n")) == NULL)
-    g_assert_true (read_some (raw, buf));
-  g_assert_true (g_str_has_prefix ((const char *) buf->data, "HTTP/1.1 101"));
-  g_byte_array_remove_range (buf, 0, end + 4 - (const char *) buf->data);
-  send_raw_text (raw, auth, strlen (auth));
-  send_raw_text (raw, bad, sizeof bad - 1);
+  gw_raw_upgrade (raw, gateway, "/ws/trips/t1/collab", buf);
+  gw_raw_send_text (raw, auth, strlen (auth));
+  gw_raw_send_text (raw, bad, sizeof bad - 1);
 
   /* Frames until the close frame (auth_ok first); its code is 1007. */
   while (!closed_1007)
@@ -127,7 +54,7 @@ test_invalid_utf8 (void)
           g_byte_array_remove_range (buf, 0, 4 + ((buf->data[2] << 8) | buf->data[3]));
           continue;
         }
-      g_assert_true (read_some (raw, buf));
+      g_assert_true (gw_raw_read_some (raw, buf));
     }
 
   g_socket_close (raw, NULL);

@@ -393,115 +393,6 @@ test_demo_seed (void)
   g_assert_true (g_str_has_prefix (a, "task_start:"));
 }
 
-static void
-read_ready_cb (gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
-socket_source_cb (GSocket      *socket,
-                  GIOCondition  condition,
-                  gpointer      user_data)
-{
-  read_ready_cb (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_readable (GSocket *socket)
-{
-  gboolean ready = FALSE;
-  GSource *source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-
-  g_source_set_callback (source, G_SOURCE_FUNC (socket_source_cb), &ready, NULL);
-  g_source_attach (source, NULL);
-  gw_wait_flag (&ready);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* Reads what is there (at least one byte, or EOF) into @buf; FALSE at EOF. */
-static gboolean
-read_some (GSocket    *socket,
-           GByteArray *buf)
-{
-  guint8 chunk[65536];
-  gssize n;
-
-  wait_readable (socket);
-  n = g_socket_receive (socket, (char *) chunk, sizeof chunk, NULL, NULL);
-  if (n <= 0)
-    return FALSE;
-  g_byte_array_append (buf, chunk, n);
-  return TRUE;
-}
-
-/* Parses one unmasked server frame at the start of @buf: TRUE with its opcode and payload. */
-static gboolean
-take_frame (GByteArray *buf,
-            guint      *out_opcode,
-            GBytes    **out_payload)
-{
-  guint64 len;
-  gsize header = 2;
-
-  if (buf->len < 2)
-    return FALSE;
-  len = buf->data[1] & 0x7f;
-  if (len == 126)
-    {
-      if (buf->len < 4)
-        return FALSE;
-      len = ((guint64) buf->data[2] << 8) | buf->data[3];
-      header = 4;
-    }
-  else if (len == 127)
-    {
-      if (buf->len < 10)
-        return FALSE;
-      len = 0;
-      for (guint i = 0; i < 8; i++)
-        len = (len << 8) | buf->data[2 + i];
-      header = 10;
-    }
-  if (buf->len < header + len)
-    return FALSE;
-  *out_opcode = buf->data[0] & 0x0f;
-  *out_payload = g_bytes_new (buf->data + header, len);
-  g_byte_array_remove_range (buf, 0, header + len);
-  return TRUE;
-}
-
-static void
-send_masked_text (GSocket    *socket,
-                  const char *text)
-{
-  gsize len = strlen (text);
-  g_autoptr (GByteArray) frame = g_byte_array_new ();
-  guint8 head[4] = { 0x81, 0, 0, 0 };
-  const guint8 mask[4] = { 0, 0, 0, 0 };
-
-  g_assert_cmpuint (len, <, 65536);
-  if (len < 126)
-    {
-      head[1] = 0x80 | len;
-      g_byte_array_append (frame, head, 2);
-    }
-  else
-    {
-      head[1] = 0x80 | 126;
-      head[2] = len >> 8;
-      head[3] = len & 0xff;
-      g_byte_array_append (frame, head, 4);
-    }
-  /* A zero mask leaves the text as it is. */
-  g_byte_array_append (frame, mask, 4);
-  g_byte_array_append (frame, (const guint8 *) text, len);
-  g_assert_cmpint (g_socket_send (socket, (const char *) frame->data, frame->len, NULL, NULL), ==,
-                   frame->len);
-}
-
 /* A reader that stops reading is cut off with 1013 once its unsent backlog passes the limit;
  * the publisher is unaffected. */
 static void
@@ -509,16 +400,11 @@ test_slow_reader (void)
 {
   WireGateway *gateway = gw_gateway_new ("rate-limits", FALSE, "outgoing-limit-bytes", 256 * 1024,
                                          NULL);
-  g_autoptr (GSocket) raw = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                          G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (loopback,
-                                                               wire_gateway_get_port (gateway));
-  g_autoptr (GError) error = NULL;
+  /* A small receive window so that the kernel does not soak up megabytes first. */
+  g_autoptr (GSocket) raw = gw_raw_connect (gateway, 4096);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   g_autoptr (GwClient) publisher = gw_client_auth (gateway, "/ws/trips/t1/collab", "pub", NULL,
                                                    trips_t1, NULL);
-  g_autofree char *request = NULL;
   g_autofree char *token = wire_gateway_mint_token (gateway, "slow", NULL, trips_t1, NULL, 600);
   g_autofree char *auth = wire_frame_build_auth (token, NULL, NULL);
   g_autofree char *filler = g_strnfill (16 * 1024, 'z');
@@ -528,29 +414,14 @@ test_slow_reader (void)
   guint published = 0;
   gboolean saw_close = FALSE;
 
-  /* A small receive window so that the kernel does not soak up megabytes first. */
-  g_socket_set_option (raw, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  g_assert_true (g_socket_connect (raw, addr, NULL, &error));
-  g_assert_no_error (error);
-  request = g_strdup_printf ("GET /ws/trips/t1/collab HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
-                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n\r\n",
-                             wire_gateway_get_port (gateway));
-  g_socket_send (raw, request, strlen (request), NULL, NULL);
-  while (buf->len == 0 || g_strstr_len ((const char *) buf->data, buf->len, "\r\n\r\n") == NULL)
-    g_assert_true (read_some (raw, buf));
-  g_assert_true (g_str_has_prefix ((const char *) buf->data, "HTTP/1.1 101"));
-  g_byte_array_remove_range (buf, 0, (const guint8 *) g_strstr_len ((const char *) buf->data,
-                                                                    buf->len, "\r\n\r\n")
-                                       + 4 - buf->data);
-  send_masked_text (raw, auth);
+  gw_raw_upgrade (raw, gateway, "/ws/trips/t1/collab", buf);
+  gw_raw_send_text (raw, auth, strlen (auth));
   for (;;)
     {
       g_autoptr (GBytes) frame = NULL;
 
-      while (!take_frame (buf, &opcode, &frame))
-        g_assert_true (read_some (raw, buf));
+      while (!gw_raw_take_frame (buf, &opcode, &frame))
+        g_assert_true (gw_raw_read_some (raw, buf));
       if (opcode == 1 && g_strstr_len (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
                                        "auth_ok") != NULL)
         break;
@@ -590,8 +461,8 @@ test_slow_reader (void)
     {
       g_autoptr (GBytes) frame = NULL;
 
-      while (!take_frame (buf, &opcode, &frame))
-        if (!read_some (raw, buf))
+      while (!gw_raw_take_frame (buf, &opcode, &frame))
+        if (!gw_raw_read_some (raw, buf))
           break;
       if (frame == NULL)
         break;
@@ -611,36 +482,21 @@ test_slow_reader (void)
   gw_gateway_finish (gateway);
 }
 
-static GSocket *
-raw_connect (WireGateway *gateway)
-{
-  GSocket *raw = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                               G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (loopback,
-                                                               wire_gateway_get_port (gateway));
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (g_socket_connect (raw, addr, NULL, &error));
-  g_assert_no_error (error);
-  return raw;
-}
-
 /* Half-finished handshakes: TCP without a request, or half a request, is cut off after the
  * handshake timeout instead of holding a descriptor for ever. */
 static void
 test_half_handshake (void)
 {
   WireGateway *gateway = gw_gateway_new ("handshake-timeout-ms", 300, NULL);
-  g_autoptr (GSocket) silent = raw_connect (gateway);
-  g_autoptr (GSocket) partial = raw_connect (gateway);
+  g_autoptr (GSocket) silent = gw_raw_connect (gateway, 0);
+  g_autoptr (GSocket) partial = gw_raw_connect (gateway, 0);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   const char *half = "GET /ws/chat/s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
 
   g_socket_send (partial, half, strlen (half), NULL, NULL);
-  /* read_some returns FALSE at EOF (or a reset): the gateway closed them. */
-  g_assert_false (read_some (silent, buf));
-  g_assert_false (read_some (partial, buf));
+  /* gw_raw_read_some returns FALSE at EOF (or a reset): the gateway closed them. */
+  g_assert_false (gw_raw_read_some (silent, buf));
+  g_assert_false (gw_raw_read_some (partial, buf));
   g_assert_cmpuint (buf->len, ==, 0);
 
   /* A client that completes the upgrade and authenticates in time is not affected. */
