@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wire-connection-header.h"
+#include "wire-display.h"
 
 enum {
   FACT_USER,
@@ -76,28 +77,6 @@ wire_connection_state_css_class (WireConnectionState state)
     }
 }
 
-const char *
-wire_connection_state_describe (WireConnectionState state)
-{
-  switch (state)
-    {
-    case WIRE_CONNECTION_DISCONNECTED:
-      return _("Disconnected");
-    case WIRE_CONNECTION_CONNECTING:
-      return _("Connecting");
-    case WIRE_CONNECTION_AUTHENTICATING:
-      return _("Authenticating");
-    case WIRE_CONNECTION_CONNECTED:
-      return _("Connected");
-    case WIRE_CONNECTION_RECONNECTING:
-      return _("Reconnecting");
-    case WIRE_CONNECTION_ERROR:
-      return _("Error");
-    default:
-      return _("Unknown");
-    }
-}
-
 char *
 wire_format_duration (gint64 ms)
 {
@@ -155,11 +134,11 @@ update_state (WireConnectionHeader *self)
       int code = wire_connection_get_last_close_code (self->connection);
 
       text = g_strdup_printf (_("%s — closed with %d: %s"),
-                              wire_connection_state_describe (state), code,
+                              wire_display_state_label (state), code,
                               wire_close_code_describe (code));
     }
   else
-    text = g_strdup (wire_connection_state_describe (state));
+    text = g_strdup (wire_display_state_label (state));
   gtk_label_set_text (self->state_label, text);
 }
 

@@ -21,10 +21,9 @@ void            wire_connection_header_refresh        (WireConnectionHeader *sel
 /* For tests: the state text shown, as a screen reader reads it. */
 const char     *wire_connection_header_get_state_text (WireConnectionHeader *self);
 
-/* Shared by the views that describe a state: symbolic icon name, CSS class and text. */
+/* The header's own state icon and libadwaita colour class (the words come from wire-display.h). */
 const char     *wire_connection_state_icon_name       (WireConnectionState   state);
 const char     *wire_connection_state_css_class       (WireConnectionState   state);
-const char     *wire_connection_state_describe        (WireConnectionState   state);
 /* "3 h 02 min", "45 s": a compact duration for people. */
 char           *wire_format_duration                  (gint64                ms);
 

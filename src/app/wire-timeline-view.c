@@ -7,6 +7,7 @@
 
 #include "wire-connection-header.h"
 #include "wire-timeline-view.h"
+#include "wire-display.h"
 #include "wire-transition-item.h"
 
 enum {
@@ -52,8 +53,8 @@ cell_text (const WireTransition *t,
       }
     case COL_CHANGE:
       /* Translators: a state change, "connected → reconnecting". */
-      return g_strdup_printf (_("%s → %s"), wire_connection_state_describe (t->from),
-                              wire_connection_state_describe (t->to));
+      return g_strdup_printf (_("%s → %s"), wire_display_state_label (t->from),
+                              wire_display_state_label (t->to));
     case COL_CODE:
       return t->close_code > 0 ? g_strdup_printf ("%d", t->close_code) : g_strdup ("–");
     case COL_MEANING:
