@@ -21,6 +21,11 @@ struct _WireSidebarRow
   GtkLabel       *name;
   GtkLabel       *state;
   GtkLabel       *rate;
+
+  /* What is on screen, so a refresh touches only what changed: each icon, class or tooltip
+   * change costs a relayout, and a tooltip change a round trip to the display server. */
+  int             shown_state;
+  char           *shown_tooltip;
 };
 
 G_DEFINE_FINAL_TYPE (WireSidebarRow, wire_sidebar_row, GTK_TYPE_BOX)
@@ -45,6 +50,7 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
   g_autofree char *rate_text = NULL;
   g_autofree char *a11y_label = NULL;
   g_autofree char *a11y_description = NULL;
+  g_autofree char *tooltip = NULL;
 
   g_return_if_fail (WIRE_IS_SIDEBAR_ROW (self));
 
@@ -61,10 +67,14 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
   name = wire_display_dup_connection_name (self->connection);
   gtk_label_set_text (self->name, name);
 
-  gtk_image_set_from_icon_name (self->icon, wire_display_state_icon_name (state));
-  wire_display_set_state_class (GTK_WIDGET (self->icon), state);
-  gtk_label_set_text (self->state, wire_display_state_label (state));
-  wire_display_set_state_class (GTK_WIDGET (self->state), state);
+  if (self->shown_state != (int) state)
+    {
+      gtk_image_set_from_icon_name (self->icon, wire_display_state_icon_name (state));
+      wire_display_set_state_class (GTK_WIDGET (self->icon), state);
+      gtk_label_set_text (self->state, wire_display_state_label (state));
+      wire_display_set_state_class (GTK_WIDGET (self->state), state);
+      self->shown_state = state;
+    }
 
   rate = wire_connection_rate_format (per_s);
   /* TRANSLATORS: messages per second, kept short for the sidebar */
@@ -76,7 +86,16 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
   a11y_description = g_strdup_printf (_("%s, %s messages per second"),
                                       wire_display_state_label (state), rate);
   wire_display_update_accessible_text (GTK_WIDGET (self), a11y_label, a11y_description);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), a11y_description);
+
+  /* The tooltip names the connection and its state; the rate, which changes every refresh,
+   * is already on the row. */
+  tooltip = g_strdup_printf ("%s — %s", a11y_label, wire_display_state_label (state));
+  if (g_strcmp0 (tooltip, self->shown_tooltip) != 0)
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+      g_free (self->shown_tooltip);
+      self->shown_tooltip = g_steal_pointer (&tooltip);
+    }
 }
 
 void
@@ -92,6 +111,7 @@ wire_sidebar_row_set_connection (WireSidebarRow *self,
   if (self->connection != NULL)
     g_clear_signal_handler (&self->state_handler, self->connection);
   g_set_object (&self->connection, connection);
+  self->shown_state = -1;
 
   /* A state change is an event, not traffic: it is shown (and announced) at once, while rates
    * wait for the next refresh. */
@@ -184,6 +204,7 @@ wire_sidebar_row_dispose (GObject *object)
   if (self->connection != NULL)
     g_clear_signal_handler (&self->state_handler, self->connection);
   g_clear_object (&self->connection);
+  g_clear_pointer (&self->shown_tooltip, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WIRE_TYPE_SIDEBAR_ROW);
 
@@ -223,6 +244,7 @@ static void
 wire_sidebar_row_init (WireSidebarRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->shown_state = -1;
 
   /* The state is read out with the row's description: the icon itself says nothing. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->icon),

@@ -265,7 +265,14 @@ tick_cb (GtkWidget     *widget,
   if (now - load->last_frame_us > load->longest_frame_us)
     load->longest_frame_us = now - load->last_frame_us;
   if (now - load->last_frame_us > 50 * 1000)
-    load->slow_frames++;
+    {
+      load->slow_frames++;
+      /* With WIRE_BENCH_SLOW_FRAMES set, each slow frame's interval on the monotonic clock, to
+       * line up with a profiler's timestamps. */
+      if (g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL)
+        g_print ("slow frame: %.3f .. %.3f s (%.1f ms)\n", load->last_frame_us / 1e6, now / 1e6,
+                 (now - load->last_frame_us) / 1000.0);
+    }
   load->last_frame_us = now;
 
   elapsed = now - load->measure_from_us;
