@@ -13,7 +13,12 @@
  * and each publish reaches all 100 of them: 10 trips × 20/s × 100 = 20 000 messages a second.
  *
  * Run under a display and a session bus:
- *   xvfb-run -a dbus-run-session -- bench-app-load [SECONDS] */
+ *   xvfb-run -a dbus-run-session -- bench-app-load [SECONDS] [HISTORY]
+ *
+ * With HISTORY, each connection's message log keeps that many rows (the message-log-history
+ * setting) and the measurement starts only once every log is full, so that the resident memory
+ * at the start and the end shows whether memory stays flat once the rings are full. Without it,
+ * the logs keep the setting's value and the measurement starts after a 5 s warm-up. */
 
 #include "config.h"
 
@@ -24,6 +29,7 @@
 #include <adwaita.h>
 
 #include "wire-application.h"
+#include "wire-message-tap.h"
 #include "wire-core.h"
 #include "wire-gateway.h"
 
@@ -177,6 +183,7 @@ typedef struct
   WireApplication *app;
   char            *url;
   guint            seconds;
+  guint            history;
 
   gint64           measure_from_us;
   gint64           last_frame_us;
@@ -219,6 +226,24 @@ messages_received (WireManager *manager)
   return total;
 }
 
+static guint64
+least_received (WireManager *manager)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (manager));
+  guint64 least = n > 0 ? G_MAXUINT64 : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WireConnection) connection = g_list_model_get_item (G_LIST_MODEL (manager), i);
+      WireMetrics metrics;
+
+      wire_connection_get_metrics (connection, &metrics);
+      least = MIN (least, metrics.messages_received);
+    }
+
+  return least;
+}
+
 static guint
 connected_count (WireManager *manager)
 {
@@ -251,6 +276,12 @@ tick_cb (GtkWidget     *widget,
         load->last_frame_us = now;
       if (now - load->last_frame_us < WARMUP_S * G_USEC_PER_SEC)
         return G_SOURCE_CONTINUE;
+      /* Every log full: each connection received at least its history. */
+      if (load->history > 0 && least_received (manager) < load->history)
+        return G_SOURCE_CONTINUE;
+      if (load->history > 0)
+        g_print ("every log holds its %u rows after %.1f s\n", load->history,
+                 (now - load->last_frame_us) / 1e6);
 
       load->measure_from_us = now;
       load->last_frame_us = now;
@@ -316,6 +347,12 @@ activate_cb (GApplication *application,
   WireManager *manager = wire_application_get_manager (load->app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
+  /* Applies to the logs of connections tapped from now on: all of them. */
+  if (load->history > 0)
+    wire_message_tap_set_default_capacity (load->history);
+  g_print ("message log history: %u rows per connection\n",
+           wire_message_tap_get_default_capacity ());
+
   for (guint i = 0; i < N_CONNECTIONS; i++)
     {
       g_autofree char *user = g_strdup_printf ("watcher-%u", i);
@@ -362,6 +399,7 @@ main (int   argc,
   load.seconds = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 60;
   if (load.seconds == 0)
     load.seconds = 60;
+  load.history = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 0;
 
   generator = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
                                 &error, argv[0], "--generator", NULL);
