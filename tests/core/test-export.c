@@ -9,6 +9,7 @@
 
 #include "wire-core.h"
 #include "wire-export.h"
+#include "wire-redact.h"
 
 /* A JWT-shaped token and its signature: neither may appear in any export. */
 #define TOKEN "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJlLXNlY3JldA"
@@ -565,6 +566,24 @@ test_redact (void)
     { "{\"type\":\"message\",\"payload\":{\"text\":\"tokens are fine\"}}",
       "{\"type\":\"message\",\"payload\":{\"text\":\"tokens are fine\"}}" },
     { "plain", "plain" },
+    /* Each secret's name at the very start and end, and in every case the expression allows. */
+    { "Bearer abc", "Bearer [REDACTED]" },
+    { "x bEaReR abc", "x bEaReR [REDACTED]" },
+    { "BEARER", "BEARER" },
+    { "{\"secret\":\"s\",\"password\" : \"p\\\"w\",\"jwt\":\"j\"}",
+      "{\"secret\":\"[REDACTED]\",\"password\" : \"[REDACTED]\",\"jwt\":\"[REDACTED]\"}" },
+    { "{\"accessToken\":\"a\",\"refresh_token\":\"r\"}",
+      "{\"accessToken\":\"[REDACTED]\",\"refresh_token\":\"[REDACTED]\"}" },
+    { "/ws?jwt=abc&access_token=def#f", "/ws?jwt=[REDACTED]&access_token=[REDACTED]#f" },
+    { TOKEN, "[REDACTED]" },
+    /* Names alone, or cut short, are not secrets. */
+    { "secret password token jwt", "secret password token jwt" },
+    { "tok", "tok" },
+    { "k", "k" },
+    { "eyJ", "eyJ" },
+    { "{\"kind\":\"ack\",\"channel\":\"chat:b\",\"event\":\"bear\"}",
+      "{\"kind\":\"ack\",\"channel\":\"chat:b\",\"event\":\"bear\"}" },
+    { "", "" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -574,6 +593,14 @@ test_redact (void)
       g_assert_cmpstr (out, ==, cases[i].out);
     }
   g_assert_null (wire_redact_text (NULL));
+
+  /* The quick check lets through only texts without any secret's name or shape. */
+  g_assert_false (wire_redact_needed ("{\"type\":\"message\",\"id\":\"msg-1-3f2a9c\","
+                                      "\"channel\":\"trip:load-1\",\"event\":\"cursor_move\"}"));
+  g_assert_true (wire_redact_needed ("{\"text\":\"tokens are fine\"}"));
+  g_assert_true (wire_redact_needed ("BeArEr"));
+  g_assert_true (wire_redact_needed ("xeyJ"));
+  g_assert_false (wire_redact_needed (""));
 }
 
 static void
