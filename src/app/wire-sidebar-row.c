@@ -22,8 +22,8 @@ struct _WireSidebarRow
   GtkLabel       *state;
   GtkLabel       *rate;
 
-  /* What is on screen, so a refresh touches only what changed: each icon, class or tooltip
-   * change costs a relayout, and a tooltip change a round trip to the display server. */
+  /* What is on screen, so a refresh touches only what changed: an icon or class change costs a
+   * relayout, and a tooltip change a round trip to the display server. */
   int             shown_state;
   char           *shown_tooltip;
 };
@@ -87,12 +87,12 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
                                       wire_display_state_label (state), rate);
   wire_display_update_accessible_text (GTK_WIDGET (self), a11y_label, a11y_description);
 
-  /* The tooltip names the connection and its state; the rate, which changes every refresh,
-   * is already on the row. */
-  tooltip = g_strdup_printf ("%s — %s", a11y_label, wire_display_state_label (state));
+  /* The full name, should the sidebar be too narrow for it; on the name itself, because a
+   * widget's tooltip becomes its accessible description, which is the row's state and rate. */
+  tooltip = g_strdup (a11y_label);
   if (g_strcmp0 (tooltip, self->shown_tooltip) != 0)
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->name), tooltip);
       g_free (self->shown_tooltip);
       self->shown_tooltip = g_steal_pointer (&tooltip);
     }
