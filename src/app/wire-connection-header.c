@@ -33,49 +33,9 @@ struct _WireConnectionHeader
   GtkWidget          *buttons;
   GtkWidget          *fact_values[N_FACTS];
 
-  char               *state_css;
 };
 
 G_DEFINE_FINAL_TYPE (WireConnectionHeader, wire_connection_header, GTK_TYPE_WIDGET)
-
-const char *
-wire_connection_state_icon_name (WireConnectionState state)
-{
-  switch (state)
-    {
-    case WIRE_CONNECTION_CONNECTED:
-      return "network-transmit-receive-symbolic";
-    case WIRE_CONNECTION_CONNECTING:
-    case WIRE_CONNECTION_AUTHENTICATING:
-      return "network-idle-symbolic";
-    case WIRE_CONNECTION_RECONNECTING:
-      return "view-refresh-symbolic";
-    case WIRE_CONNECTION_ERROR:
-      return "dialog-error-symbolic";
-    case WIRE_CONNECTION_DISCONNECTED:
-    default:
-      return "network-offline-symbolic";
-    }
-}
-
-const char *
-wire_connection_state_css_class (WireConnectionState state)
-{
-  switch (state)
-    {
-    case WIRE_CONNECTION_CONNECTED:
-      return "success";
-    case WIRE_CONNECTION_CONNECTING:
-    case WIRE_CONNECTION_AUTHENTICATING:
-    case WIRE_CONNECTION_RECONNECTING:
-      return "warning";
-    case WIRE_CONNECTION_ERROR:
-      return "error";
-    case WIRE_CONNECTION_DISCONNECTED:
-    default:
-      return "dim-label";
-    }
-}
 
 char *
 wire_format_duration (gint64 ms)
@@ -109,23 +69,15 @@ static void
 update_state (WireConnectionHeader *self)
 {
   WireConnectionState state = WIRE_CONNECTION_DISCONNECTED;
-  const char *css;
   g_autofree char *text = NULL;
 
   if (self->connection != NULL)
     state = wire_connection_get_state (self->connection);
 
-  css = wire_connection_state_css_class (state);
-  gtk_image_set_from_icon_name (self->state_icon, wire_connection_state_icon_name (state));
-  if (self->state_css != NULL)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), self->state_css);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), self->state_css);
-    }
-  g_free (self->state_css);
-  self->state_css = g_strdup (css);
-  gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), css);
-  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), css);
+  /* The same icon and colour as the sidebar and the overview. */
+  gtk_image_set_from_icon_name (self->state_icon, wire_display_state_icon_name (state));
+  wire_display_set_state_class (GTK_WIDGET (self->state_icon), state);
+  wire_display_set_state_class (GTK_WIDGET (self->state_label), state);
 
   /* The words carry the state, not only the colour; after a close they say why. */
   if (self->connection != NULL && state != WIRE_CONNECTION_CONNECTED
@@ -306,7 +258,6 @@ wire_connection_header_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   g_clear_object (&self->connection);
   g_clear_object (&self->monitor);
-  g_clear_pointer (&self->state_css, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WIRE_TYPE_CONNECTION_HEADER);
 

@@ -21,9 +21,6 @@ void            wire_connection_header_refresh        (WireConnectionHeader *sel
 /* For tests: the state text shown, as a screen reader reads it. */
 const char     *wire_connection_header_get_state_text (WireConnectionHeader *self);
 
-/* The header's own state icon and libadwaita colour class (the words come from wire-display.h). */
-const char     *wire_connection_state_icon_name       (WireConnectionState   state);
-const char     *wire_connection_state_css_class       (WireConnectionState   state);
 /* "3 h 02 min", "45 s": a compact duration for people. */
 char           *wire_format_duration                  (gint64                ms);
 
