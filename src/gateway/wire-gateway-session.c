@@ -972,3 +972,48 @@ wire_gateway_session_append_json (WireGatewaySession *self,
   append_nullable (out, self->remote);
   g_string_append_c (out, '}');
 }
+
+static gboolean
+has_exactly_channels (WireGatewaySession *self,
+                      const char * const *channels)
+{
+  guint n = 0;
+
+  for (; channels[n] != NULL; n++)
+    if (!g_hash_table_contains (self->channels, channels[n]))
+      return FALSE;
+  return g_hash_table_size (self->channels) == n;
+}
+
+void
+wire_gateway_session_reset_for_testing (WireGatewaySession *self,
+                                        const char * const *channels)
+{
+  GHashTableIter iter;
+  Subscription *sub;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (WIRE_IS_GATEWAY_SESSION (self));
+  g_return_if_fail (channels != NULL);
+
+  memset (self->bad_frames, 0, sizeof self->bad_frames);
+  self->bad_frame_next = 0;
+  if (self->state != STATE_OPEN)
+    return;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &sub))
+    if (sub->limited)
+      wire_token_bucket_init (&sub->bucket, sub->bucket.rate, sub->bucket.burst, now);
+
+  if (!has_exactly_channels (self, channels))
+    {
+      g_autoptr (GString) denied = g_string_new ("[");
+      g_autoptr (GPtrArray) added = g_ptr_array_new_with_free_func (g_free);
+
+      unsubscribe_all (self);
+      for (guint i = 0; channels[i] != NULL; i++)
+        try_subscribe (self, channels[i], denied, added);
+      announce_subscriptions (self, added);
+    }
+}

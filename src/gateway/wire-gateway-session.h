@@ -56,5 +56,11 @@ void                wire_gateway_session_append_json      (WireGatewaySession   
                                                            GString                 *out);
 /* Bytes queued in the gateway and not yet handed to the socket. */
 gsize               wire_gateway_session_get_queued_bytes (WireGatewaySession      *self);
+/* Testing only (a fuzz target that keeps one session across many inputs): forgets what earlier
+ * inputs changed and a new session would not have: the bad frames counted, spent rate-limit
+ * tokens, and channels other than @channels (NULL-terminated), which are subscribed again as
+ * an auth request would when the set differs. */
+void                wire_gateway_session_reset_for_testing (WireGatewaySession     *self,
+                                                            const char * const     *channels);
 
 G_END_DECLS
