@@ -60,4 +60,20 @@ SoupWebsocketConnection *wire_gateway_attach_stream    (WireGateway        *self
                                                         GIOStream          *stream,
                                                         const char         *path);
 
+/* Testing only: the size of every table that grows with connections, users and channels, so that
+ * a test can show each one shrinks back once they are gone. */
+typedef struct
+{
+  guint sessions;           /* live sessions, authenticated or not */
+  guint graveyard;          /* closed sessions waiting for their release */
+  guint slots;              /* endpoint slots with a connection */
+  guint channels;           /* channels with a subscriber */
+  guint dedup_users;        /* users with remembered publish ids */
+  guint histories;          /* channels keeping a resume history */
+  guint accepted_sockets;   /* sockets the server accepted that are still alive */
+} WireGatewayTableSizes;
+
+void                     wire_gateway_get_table_sizes  (WireGateway           *self,
+                                                        WireGatewayTableSizes *out);
+
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "wire-fault-injector.h"
 #include "wire-handshake-guard.h"
 #include "wire-slot-table.h"
+#include "wire-socket-reaper.h"
 #include "wire-chat-service.h"
 #include "wire-agent-service.h"
 #include "wire-trip-service.h"
@@ -56,6 +57,7 @@ struct _WireGateway
   guint                    graveyard_id;
   GPtrArray               *delayed;      /* GSource: health answers behind a latency fault */
   WireHandshakeGuard      *handshakes;
+  WireSocketReaper        *reaper;
   guint                    sweep_id;
   gint64                   last_expire_us;
 };
@@ -482,6 +484,7 @@ sweep_cb (gpointer user_data)
     {
       self->last_expire_us = now;
       wire_message_router_expire (self->router, g_get_real_time () / 1000);
+      wire_socket_reaper_sweep (self->reaper);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -712,6 +715,7 @@ wire_gateway_dispose (GObject *object)
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_pointer (&self->handshakes, wire_handshake_guard_free);
+  g_clear_pointer (&self->reaper, wire_socket_reaper_free);
   g_clear_object (&self->chat);
   g_clear_object (&self->agent);
   g_clear_object (&self->trip);
@@ -1018,12 +1022,29 @@ wire_gateway_init (WireGateway *self)
   soup_server_add_handler (self->server, WIRE_HEALTH_PATH, health_cb, self, NULL);
   soup_server_add_handler (self->server, WIRE_FAULTS_PATH, faults_cb, self, NULL);
   self->handshakes = wire_handshake_guard_new (self, self->server, &self->handshake_timeout_ms);
+  self->reaper = wire_socket_reaper_new (self->server);
 }
 
 WireGateway *
 wire_gateway_new (void)
 {
   return g_object_new (WIRE_TYPE_GATEWAY, NULL);
+}
+
+void
+wire_gateway_get_table_sizes (WireGateway           *self,
+                              WireGatewayTableSizes *out)
+{
+  g_return_if_fail (WIRE_IS_GATEWAY (self));
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+  out->sessions = g_hash_table_size (self->sessions);
+  out->graveyard = self->graveyard->len;
+  out->slots = wire_slot_table_get_size (self->slots);
+  wire_message_router_get_table_sizes (self->router, &out->channels, &out->dedup_users,
+                                       &out->histories);
+  out->accepted_sockets = self->reaper != NULL ? wire_socket_reaper_count (self->reaper) : 0;
 }
 
 /* Testing entry point (fuzzing and tests, see wire-gateway-private.h): the same steps as

@@ -483,6 +483,19 @@ wire_message_router_get_delivered (WireMessageRouter *self)
   return self->delivered;
 }
 
+void
+wire_message_router_get_table_sizes (WireMessageRouter *self,
+                                     guint             *out_channels,
+                                     guint             *out_dedup_users,
+                                     guint             *out_histories)
+{
+  g_return_if_fail (WIRE_IS_MESSAGE_ROUTER (self));
+
+  *out_channels = g_hash_table_size (self->subscribers);
+  *out_dedup_users = g_hash_table_size (self->dedup);
+  *out_histories = g_hash_table_size (self->history);
+}
+
 static void
 wire_message_router_finalize (GObject *object)
 {

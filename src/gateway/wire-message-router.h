@@ -66,5 +66,11 @@ void               wire_message_router_resume            (WireMessageRouter  *se
 void               wire_message_router_expire            (WireMessageRouter  *self,
                                                           gint64              now_ms);
 guint64            wire_message_router_get_delivered     (WireMessageRouter  *self);
+/* Testing only: channels with subscribers, users with remembered publish ids, and channels
+ * keeping a resume history. */
+void               wire_message_router_get_table_sizes   (WireMessageRouter  *self,
+                                                          guint              *out_channels,
+                                                          guint              *out_dedup_users,
+                                                          guint              *out_histories);
 
 G_END_DECLS

@@ -112,3 +112,9 @@ wire_slot_table_leave (WireSlotTable      *table,
   if (slot != NULL && g_ptr_array_remove (slot, session) && slot->len == 0)
     g_hash_table_remove (table->slots, key);
 }
+
+guint
+wire_slot_table_get_size (WireSlotTable *table)
+{
+  return g_hash_table_size (table->slots);
+}

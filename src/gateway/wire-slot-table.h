@@ -19,5 +19,7 @@ gboolean       wire_slot_table_admit (WireSlotTable      *table,
                                       int                *out_code);
 void           wire_slot_table_leave (WireSlotTable      *table,
                                       WireGatewaySession *session);
+/* Slots with at least one connection. */
+guint          wire_slot_table_get_size (WireSlotTable   *table);
 
 G_END_DECLS
