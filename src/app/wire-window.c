@@ -41,6 +41,8 @@ struct _WireWindow
   GtkStack           *connection_stack;
   WireOverviewPage   *overview_page;
 
+  /* Built the first time a connection (an admin connection) is selected: start-up and the
+   * first frame do not pay for pages nobody looks at yet. */
   GtkWidget          *connection_page;
   GtkWidget          *admin_view;
 
@@ -216,20 +218,58 @@ update_connection_actions (WireWindow *self)
 }
 
 static void
+ensure_connection_page (WireWindow *self)
+{
+  GtkStackPage *page;
+
+  if (self->connection_page != NULL)
+    return;
+
+  self->connection_page = wire_connection_page_new ();
+  page = gtk_stack_add_titled (self->connection_stack, self->connection_page, "page",
+                               _("Connection"));
+  gtk_stack_page_set_icon_name (page, "network-transmit-receive-symbolic");
+}
+
+/* Added after the connection page, so the switcher keeps the order Connection, Sessions. */
+static void
+ensure_admin_view (WireWindow *self)
+{
+  GtkStackPage *page;
+
+  if (self->admin_view != NULL)
+    return;
+
+  ensure_connection_page (self);
+  self->admin_view = wire_admin_view_new ();
+  page = gtk_stack_add_titled (self->connection_stack, self->admin_view, "sessions",
+                               _("Sessions"));
+  gtk_stack_page_set_icon_name (page, "view-list-symbolic");
+}
+
+static void
 selection_changed_cb (WireWindow *self)
 {
   WireConnection *connection = gtk_single_selection_get_selected_item (self->selection);
+  gboolean is_admin;
 
   if (connection == self->selected)
     return;
 
   g_set_object (&self->selected, connection);
 
-  wire_connection_page_set_connection (WIRE_CONNECTION_PAGE (self->connection_page), connection);
-  wire_admin_view_set_connection (WIRE_ADMIN_VIEW (self->admin_view),
-                                  connection != NULL &&
-                                  wire_connection_get_kind (connection) == WIRE_ENDPOINT_ADMIN ?
-                                  connection : NULL);
+  is_admin = connection != NULL && wire_connection_get_kind (connection) == WIRE_ENDPOINT_ADMIN;
+  if (connection != NULL)
+    ensure_connection_page (self);
+  if (is_admin)
+    ensure_admin_view (self);
+
+  if (self->connection_page != NULL)
+    wire_connection_page_set_connection (WIRE_CONNECTION_PAGE (self->connection_page),
+                                         connection);
+  if (self->admin_view != NULL)
+    wire_admin_view_set_connection (WIRE_ADMIN_VIEW (self->admin_view),
+                                    is_admin ? connection : NULL);
 
   update_connection_actions (self);
   update_content_page (self);
@@ -613,8 +653,6 @@ wire_window_class_init (WireWindowClass *klass)
 static void
 wire_window_init (WireWindow *self)
 {
-  GtkStackPage *page;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->sidebar_rows = g_hash_table_new (NULL, NULL);
@@ -627,16 +665,6 @@ wire_window_init (WireWindow *self)
                                    G_N_ELEMENTS (connection_actions), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "connection",
                                   G_ACTION_GROUP (self->connection_actions));
-
-  self->connection_page = wire_connection_page_new ();
-  page = gtk_stack_add_titled (self->connection_stack, self->connection_page, "page",
-                               _("Connection"));
-  gtk_stack_page_set_icon_name (page, "network-transmit-receive-symbolic");
-
-  self->admin_view = wire_admin_view_new ();
-  page = gtk_stack_add_titled (self->connection_stack, self->admin_view, "sessions",
-                               _("Sessions"));
-  gtk_stack_page_set_icon_name (page, "view-list-symbolic");
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->sidebar_list),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Connections"), -1);
