@@ -163,15 +163,30 @@ wire_application_startup (GApplication *app)
   wire_recorder_set_message_capacity (wire_recorder_ensure_for_manager (self->manager), 2000);
 }
 
+/* Probes the keyring; without one the window says tokens stay in memory for this run. The
+ * probe's D-Bus traffic waits for the first frame: nothing on that frame needs its answer. */
+static void
+probe_token_store_after_paint_cb (GdkFrameClock *clock,
+                                  gpointer       user_data)
+{
+  g_signal_handlers_disconnect_by_func (clock, probe_token_store_after_paint_cb, user_data);
+  wire_token_store_get_default ();
+}
+
 static void
 wire_application_activate (GApplication *app)
 {
   WireApplication *self = WIRE_APPLICATION (app);
   WireWindow *window = ensure_window (self);
+  GdkFrameClock *clock;
 
   gtk_window_present (GTK_WINDOW (window));
-  /* Probes the keyring; without one the window says tokens stay in memory for this run. */
-  wire_token_store_get_default ();
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (probe_token_store_after_paint_cb), NULL);
+  else
+    wire_token_store_get_default ();
 
   if (self->demo_requested)
     {
