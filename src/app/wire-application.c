@@ -159,8 +159,12 @@ wire_application_startup (GApplication *app)
   load_settings (self);
   self->manager = wire_manager_new (self->config);
   /* Record from the start so that an export holds the whole session; the message log kept for
-   * export is shorter than the one on screen, so 100 busy connections stay within memory. */
+   * export is shorter than the one on screen, and bounded in bytes too (large frames), so 100
+   * busy connections stay within memory. A connection's message log, once open, hands its
+   * frames to the recorder: one signal handler per frame instead of two. */
   wire_recorder_set_message_capacity (wire_recorder_ensure_for_manager (self->manager), 2000);
+  wire_recorder_set_message_bytes (wire_recorder_ensure_for_manager (self->manager), 1024 * 1024);
+  wire_message_tap_set_recorder (wire_recorder_ensure_for_manager (self->manager));
 }
 
 /* Probes the keyring; without one the window says tokens stay in memory for this run. The

@@ -23,6 +23,10 @@ struct _WireMessageTap
   GHashTable       *payloads;     /* publish id → payload JSON */
   gboolean          frames_seen;
 
+  /* The recorder this tap hands its connection's frames to (wire_recorder_take_frames()). */
+  WireRecorder     *recorder;
+  guint             recorder_track;
+
   /* The last message frame given a row by frame_cb(), held so that its address cannot be
    * reused: the "message" signal that follows for the same envelope finds its row without a
    * lookup by id. */
@@ -69,6 +73,9 @@ frame_cb (WireMessageTap *self,
 
   self->frames_seen = TRUE;
   g_clear_pointer (&self->last_frame, wire_envelope_unref);
+
+  if (self->recorder != NULL)
+    wire_recorder_push_frame (self->recorder, self->recorder_track, envelope);
 
   if (envelope->frame_type != WIRE_FRAME_MESSAGE)
     {
@@ -272,8 +279,11 @@ wire_message_tap_dispose (GObject *object)
   if (self->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->connection, self);
+      if (self->recorder != NULL)
+        wire_recorder_release_frames (self->recorder, self->connection);
       self->connection = NULL;
     }
+  g_clear_object (&self->recorder);
 
   G_OBJECT_CLASS (wire_message_tap_parent_class)->dispose (object);
 }
@@ -302,6 +312,15 @@ wire_message_tap_class_init (WireMessageTapClass *klass)
 }
 
 static guint default_capacity = WIRE_MESSAGE_RING_DEFAULT_CAPACITY;
+static WireRecorder *default_recorder;
+
+void
+wire_message_tap_set_recorder (WireRecorder *recorder)
+{
+  g_return_if_fail (recorder == NULL || WIRE_IS_RECORDER (recorder));
+
+  g_set_weak_pointer (&default_recorder, recorder);
+}
 
 void
 wire_message_tap_set_default_capacity (guint capacity)
@@ -349,6 +368,16 @@ wire_message_tap_get_for_connection (WireConnection *connection)
   self->queue = g_object_ref (wire_connection_get_queue (connection));
 
   /* The connection owns the tap (qdata): plain connections are enough on its side. */
+  if (default_recorder != NULL)
+    {
+      int track = wire_recorder_take_frames (default_recorder, connection);
+
+      if (track >= 0)
+        {
+          self->recorder = g_object_ref (default_recorder);
+          self->recorder_track = (guint) track;
+        }
+    }
   g_signal_connect_swapped (connection, "frame", G_CALLBACK (frame_cb), self);
   g_signal_connect_swapped (connection, "message", G_CALLBACK (message_cb), self);
   g_signal_connect_swapped (self->queue, "sent", G_CALLBACK (sent_cb), self);

@@ -32,6 +32,11 @@ typedef struct
   GPtrArray     *chunks;
   guint          message_head;
   guint          n_messages;
+  gsize          text_bytes;    /* of the live records' texts */
+
+  /* wire_recorder_take_frames(): somebody else hands the frames over, frame_handler is
+   * blocked. */
+  gboolean       frames_taken;
 } Track;
 
 struct _WireRecorder
@@ -41,6 +46,7 @@ struct _WireRecorder
   GPtrArray *tracks;            /* Track */
   guint      sample_capacity;
   guint      message_capacity;
+  guint64    message_bytes;
   GSource   *timer;
   GWeakRef   manager;
 };
@@ -49,6 +55,7 @@ enum {
   PROP_0,
   PROP_SAMPLE_CAPACITY,
   PROP_MESSAGE_CAPACITY,
+  PROP_MESSAGE_BYTES,
   PROP_RECORDING,
   PROP_N_TRACKS,
   N_PROPS
@@ -129,18 +136,23 @@ track_resize_samples (Track *track,
   track->n_samples = keep;
 }
 
-/* Drops the oldest messages until at most @capacity remain; a chunk goes once all its records
- * are dropped (a snapshot that still holds it keeps it alive). */
+/* Drops the oldest messages until at most @capacity remain and their texts hold at most
+ * @max_bytes; a chunk goes once all its records are dropped (a snapshot that still holds it keeps
+ * it alive). */
 static void
-track_trim_messages (Track *track,
-                     guint  capacity)
+track_trim_messages (Track   *track,
+                     guint    capacity,
+                     guint64  max_bytes)
 {
-  while (track->n_messages > capacity)
+  while (track->n_messages > capacity || (track->text_bytes > max_bytes && track->n_messages > 0))
     {
-      guint drop = MIN (track->n_messages - capacity, WIRE_MESSAGE_CHUNK_SIZE - track->message_head);
+      WireMessageChunk *chunk = g_ptr_array_index (track->chunks, 0);
+      const char *text = chunk->records[track->message_head].text;
 
-      track->message_head += drop;
-      track->n_messages -= drop;
+      if (text != NULL)
+        track->text_bytes -= strlen (text);
+      track->message_head++;
+      track->n_messages--;
       if (track->message_head == WIRE_MESSAGE_CHUNK_SIZE)
         {
           g_ptr_array_remove_index (track->chunks, 0);
@@ -188,6 +200,9 @@ wire_recorder_get_property (GObject    *object,
     case PROP_MESSAGE_CAPACITY:
       g_value_set_uint (value, self->message_capacity);
       break;
+    case PROP_MESSAGE_BYTES:
+      g_value_set_uint64 (value, self->message_bytes);
+      break;
     case PROP_RECORDING:
       g_value_set_boolean (value, self->timer != NULL);
       break;
@@ -215,6 +230,9 @@ wire_recorder_set_property (GObject      *object,
     case PROP_MESSAGE_CAPACITY:
       wire_recorder_set_message_capacity (self, g_value_get_uint (value));
       break;
+    case PROP_MESSAGE_BYTES:
+      wire_recorder_set_message_bytes (self, g_value_get_uint64 (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -238,6 +256,10 @@ wire_recorder_class_init (WireRecorderClass *klass)
     g_param_spec_uint ("message-capacity", NULL, NULL, 1, G_MAXUINT32 / 2,
                        WIRE_RECORDER_DEFAULT_MESSAGES,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_MESSAGE_BYTES] =
+    g_param_spec_uint64 ("message-bytes", NULL, NULL, 1, G_MAXUINT64,
+                         WIRE_RECORDER_DEFAULT_MESSAGE_BYTES,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_RECORDING] =
     g_param_spec_boolean ("recording", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -260,6 +282,7 @@ wire_recorder_init (WireRecorder *self)
   self->tracks = g_ptr_array_new_with_free_func (track_free);
   self->sample_capacity = WIRE_RECORDER_DEFAULT_SAMPLES;
   self->message_capacity = WIRE_RECORDER_DEFAULT_MESSAGES;
+  self->message_bytes = WIRE_RECORDER_DEFAULT_MESSAGE_BYTES;
   g_weak_ref_init (&self->manager, NULL);
 }
 
@@ -300,9 +323,32 @@ wire_recorder_set_message_capacity (WireRecorder *self,
     return;
 
   for (guint i = 0; i < self->tracks->len; i++)
-    track_trim_messages (g_ptr_array_index (self->tracks, i), capacity);
+    track_trim_messages (g_ptr_array_index (self->tracks, i), capacity, self->message_bytes);
   self->message_capacity = capacity;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_CAPACITY]);
+}
+
+void
+wire_recorder_set_message_bytes (WireRecorder *self,
+                                 guint64       bytes)
+{
+  g_return_if_fail (WIRE_IS_RECORDER (self));
+
+  bytes = MAX (bytes, 1);
+  if (bytes == self->message_bytes)
+    return;
+
+  for (guint i = 0; i < self->tracks->len; i++)
+    track_trim_messages (g_ptr_array_index (self->tracks, i), self->message_capacity, bytes);
+  self->message_bytes = bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_BYTES]);
+}
+
+guint64
+wire_recorder_get_message_bytes (WireRecorder *self)
+{
+  g_return_val_if_fail (WIRE_IS_RECORDER (self), 0);
+  return self->message_bytes;
 }
 
 guint
@@ -440,11 +486,13 @@ wire_recorder_push_message (WireRecorder            *self,
     g_ptr_array_add (track->chunks, wire_message_chunk_new ());
 
   chunk = g_ptr_array_index (track->chunks, track->chunks->len - 1);
-  wire_message_record_init (&chunk->records[chunk->len], record,
-                            chunk->len > 0 ? &chunk->records[chunk->len - 1] : NULL);
+  track->text_bytes += wire_message_record_init (&chunk->records[chunk->len], record,
+                                                 chunk->len > 0 ? &chunk->records[chunk->len - 1]
+                                                                : NULL,
+                                                 self->message_bytes);
   chunk->len++;
   track->n_messages++;
-  track_trim_messages (track, self->message_capacity);
+  track_trim_messages (track, self->message_capacity, self->message_bytes);
 }
 
 /* ---- Following live connections ------------------------------------------------------------- */
@@ -499,22 +547,18 @@ on_transition_cb (WireConnection *connection,
 }
 
 static void
-on_frame_cb (WireConnection *connection,
-             WireEnvelope   *envelope,
-             TrackLink      *link)
+push_frame (WireRecorder *self,
+            guint         track_index,
+            WireEnvelope *envelope)
 {
   WireMessageRecord record = { 0 };
   gsize len = 0;
-  char *text;
-
-  if (envelope == NULL)
-    return;
 
   /* Heartbeat acks would flood the log without telling anyone anything. */
   if (envelope->frame_type == WIRE_FRAME_HEARTBEAT_ACK)
     return;
 
-  text = (char *) wire_envelope_get_text (envelope, &len);
+  record.text = (char *) wire_envelope_get_text (envelope, &len);
   record.time_ms = g_get_real_time () / 1000;
   record.direction = WIRE_DIRECTION_IN;
   record.type = (char *) envelope->type_name;
@@ -524,8 +568,68 @@ on_frame_cb (WireConnection *connection,
   record.priority = envelope->has_priority ? envelope->priority : WIRE_PRIORITY_NORMAL;
   record.size = len;
   record.status = (char *) envelope->status;
-  record.text = text;
-  wire_recorder_push_message (link->recorder, link->index, &record);
+  wire_recorder_push_message (self, track_index, &record);
+}
+
+static void
+on_frame_cb (WireConnection *connection,
+             WireEnvelope   *envelope,
+             TrackLink      *link)
+{
+  if (envelope != NULL)
+    push_frame (link->recorder, link->index, envelope);
+}
+
+void
+wire_recorder_push_frame (WireRecorder *self,
+                          guint         track,
+                          WireEnvelope *envelope)
+{
+  g_return_if_fail (WIRE_IS_RECORDER (self));
+  g_return_if_fail (envelope != NULL);
+
+  push_frame (self, track, envelope);
+}
+
+int
+wire_recorder_take_frames (WireRecorder   *self,
+                           WireConnection *connection)
+{
+  Track *track;
+  int index;
+
+  g_return_val_if_fail (WIRE_IS_RECORDER (self), -1);
+  g_return_val_if_fail (WIRE_IS_CONNECTION (connection), -1);
+
+  index = find_track_for (self, connection);
+  if (index < 0)
+    return -1;
+
+  track = g_ptr_array_index (self->tracks, index);
+  if (!track->frames_taken && track->frame_handler != 0)
+    g_signal_handler_block (connection, track->frame_handler);
+  track->frames_taken = TRUE;
+  return index;
+}
+
+void
+wire_recorder_release_frames (WireRecorder   *self,
+                              WireConnection *connection)
+{
+  Track *track;
+  int index;
+
+  g_return_if_fail (WIRE_IS_RECORDER (self));
+  g_return_if_fail (WIRE_IS_CONNECTION (connection));
+
+  index = find_track_for (self, connection);
+  if (index < 0)
+    return;
+
+  track = g_ptr_array_index (self->tracks, index);
+  if (track->frames_taken && track->frame_handler != 0)
+    g_signal_handler_unblock (connection, track->frame_handler);
+  track->frames_taken = FALSE;
 }
 
 static void

@@ -119,11 +119,14 @@ G_DECLARE_FINAL_TYPE (WireRecorder, wire_recorder, WIRE, RECORDER, GObject)
 
 #define WIRE_RECORDER_DEFAULT_SAMPLES  3600     /* one hour at one sample a second */
 #define WIRE_RECORDER_DEFAULT_MESSAGES 100000   /* the message-log-history default */
+#define WIRE_RECORDER_DEFAULT_MESSAGE_BYTES (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /* @sample_capacity: samples kept per track (0 = WIRE_RECORDER_DEFAULT_SAMPLES);
  * @message_capacity: messages kept per track (0 = WIRE_RECORDER_DEFAULT_MESSAGES). When a ring
  * is full the oldest entry goes. Properties: sample-capacity, message-capacity (read-write; a
- * smaller value trims at once), recording (boolean, read-only: the 1 s timer runs), n-tracks.
+ * smaller value trims at once), message-bytes (read-write: the most bytes of frame text a track
+ * keeps, older messages go first; WIRE_RECORDER_DEFAULT_MESSAGE_BYTES), recording (boolean,
+ * read-only: the 1 s timer runs), n-tracks.
  * Signals: track-added (guint track), sampled (): after each round of samples. */
 WireRecorder     *wire_recorder_new                   (guint           sample_capacity,
                                                        guint           message_capacity);
@@ -138,6 +141,9 @@ void              wire_recorder_set_sample_capacity   (WireRecorder   *self,
                                                        guint           capacity);
 void              wire_recorder_set_message_capacity  (WireRecorder   *self,
                                                        guint           capacity);
+void              wire_recorder_set_message_bytes     (WireRecorder   *self,
+                                                       guint64         bytes);
+guint64           wire_recorder_get_message_bytes     (WireRecorder   *self);
 guint             wire_recorder_get_sample_capacity   (WireRecorder   *self);
 guint             wire_recorder_get_message_capacity  (WireRecorder   *self);
 
@@ -147,6 +153,20 @@ guint             wire_recorder_get_message_capacity  (WireRecorder   *self);
  * a weak reference: a finalized connection's track stays, frozen. */
 guint             wire_recorder_add_connection        (WireRecorder   *self,
                                                        WireConnection *connection);
+/* For an object that listens to @connection's "frame" signal anyway (the app's message log): the
+ * recorder stops listening to it, and the caller hands each frame over with
+ * wire_recorder_push_frame(), so that a frame costs one signal handler, not two. Returns the
+ * track that follows @connection, or -1 when none does. wire_recorder_release_frames() gives the
+ * frames back to the recorder's own handler. */
+int               wire_recorder_take_frames           (WireRecorder   *self,
+                                                       WireConnection *connection);
+void              wire_recorder_release_frames        (WireRecorder   *self,
+                                                       WireConnection *connection);
+/* Records a frame received on @track as the recorder's "frame" handler does (heartbeat acks are
+ * left out). */
+void              wire_recorder_push_frame            (WireRecorder   *self,
+                                                       guint           track,
+                                                       WireEnvelope   *envelope);
 /* Stops following @connection; its track and data stay for export. */
 void              wire_recorder_remove_connection     (WireRecorder   *self,
                                                        WireConnection *connection);

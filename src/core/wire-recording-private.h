@@ -46,9 +46,10 @@ struct _WireRecording
 WireMessageChunk *wire_message_chunk_new    (void);
 WireMessageChunk *wire_message_chunk_ref    (WireMessageChunk            *chunk);
 void          wire_message_chunk_unref  (gpointer                 chunk);
-void          wire_message_record_init  (WireMessageRecord       *record,
+gsize         wire_message_record_init  (WireMessageRecord       *record,
                                          const WireMessageRecord *from,
-                                         const WireMessageRecord *previous);
+                                         const WireMessageRecord *previous,
+                                         guint64                  max_text_bytes);
 void          wire_track_info_clear     (WireTrackInfo           *info);
 void          wire_track_info_copy      (WireTrackInfo           *to,
                                          const WireTrackInfo     *from);

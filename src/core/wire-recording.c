@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire-recording-private.h"
+#include "wire-redact.h"
 
 WireMessageChunk *
 wire_message_chunk_new (void)
@@ -36,9 +37,9 @@ wire_message_chunk_unref (gpointer data)
     {
       WireMessageRecord *record = &chunk->records[i];
 
-      /* type, channel, event and status are interned (see wire_message_record_init). */
-      g_free (record->id);
-      g_free (record->text);
+      /* type, channel, event and status are interned; id and text share one block (see
+       * wire_message_record_init). */
+      g_free (record->id != NULL ? record->id : record->text);
     }
   g_free (chunk);
 }
@@ -58,22 +59,45 @@ intern_like (const char *value,
 
 /* Frame type, channel, event and status are a small set of names repeated by every message:
  * they are interned (never freed) instead of copied four times per message. The id and the
- * text are the message's own. @previous is the record written before this one, or %NULL. */
-void
+ * (redacted) text are the message's own, in one block: the id first, then the text. @previous is
+ * the record written before this one, or %NULL. A text longer than @max_text_bytes is left out.
+ * Returns the bytes of the text kept. */
+gsize
 wire_message_record_init (WireMessageRecord       *record,
                           const WireMessageRecord *from,
-                          const WireMessageRecord *previous)
+                          const WireMessageRecord *previous,
+                          guint64                  max_text_bytes)
 {
+  g_autofree char *redacted = NULL;
+  const char *text = from->text;
+  gsize id_size = from->id != NULL ? strlen (from->id) + 1 : 0;
+  gsize text_size = 0;
+  char *block = NULL;
+
+  if (text != NULL && wire_redact_needed (text))
+    text = redacted = wire_redact_text (text);
+  if (text != NULL)
+    text_size = strlen (text) + 1;
+  if (text_size > 0 && text_size - 1 > max_text_bytes)
+    {
+      text = NULL;
+      text_size = 0;
+    }
+  if (id_size + text_size > 0)
+    block = g_malloc (id_size + text_size);
+
   record->time_ms = from->time_ms;
   record->direction = from->direction;
   record->type = intern_like (from->type, previous != NULL ? previous->type : NULL);
-  record->id = g_strdup (from->id);
+  record->id = from->id != NULL ? memcpy (block, from->id, id_size) : NULL;
   record->channel = intern_like (from->channel, previous != NULL ? previous->channel : NULL);
   record->event = intern_like (from->event, previous != NULL ? previous->event : NULL);
   record->priority = from->priority;
   record->size = from->size;
   record->status = intern_like (from->status, previous != NULL ? previous->status : NULL);
-  record->text = wire_redact_text (from->text);
+  record->text = text != NULL ? memcpy (block + id_size, text, text_size) : NULL;
+
+  return text_size > 0 ? text_size - 1 : 0;
 }
 
 void

@@ -159,7 +159,9 @@ main (int   argc,
                                             channels, &error);
   if (connection == NULL)
     g_error ("%s", error->message);
+  /* As the app does: the tap hands the connection's frames to the recorder. */
   wire_recorder_add_connection (recorder, connection);
+  wire_message_tap_set_recorder (recorder);
   wire_message_tap_get_for_connection (connection);
 
   /* The load benchmark's traffic: runs on one channel, ten channels, unique ids. */

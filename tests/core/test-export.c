@@ -639,6 +639,106 @@ test_ring_bounds (void)
   g_assert_cmpuint (wire_recording_get_n_items (recording), ==, 5);
 }
 
+/* The frame texts a track keeps are bounded in bytes as well as in number: the oldest messages
+ * go first, and a text larger than the whole budget is left out of its message. */
+static void
+test_message_bytes (void)
+{
+  g_autoptr(WireRecorder) recorder = wire_recorder_new (1, 100);
+  g_autoptr(WireRecording) recording = NULL;
+  guint track = wire_recorder_add_track (recorder, "x", "ws://h/ws/admin", WIRE_ENDPOINT_ADMIN);
+  g_autofree char *big = g_strnfill (150, 'x');
+  const WireMessageRecord *m;
+
+  wire_recorder_set_message_bytes (recorder, 100);
+  g_assert_cmpuint (wire_recorder_get_message_bytes (recorder), ==, 100);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("id-%u", i);
+      g_autofree char *text = g_strdup_printf ("{\"type\":\"message\",\"n\":%07u}", i);
+      WireMessageRecord r = { .time_ms = i, .type = (char *) "message", .id = id, .text = text };
+
+      g_assert_cmpuint (strlen (text), ==, 30);
+      wire_recorder_push_message (recorder, track, &r);
+    }
+
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 3);
+  m = wire_recording_get_message (recording, track, 0);
+  g_assert_cmpint (m->time_ms, ==, 7);
+  g_assert_cmpstr (m->id, ==, "id-7");
+  g_assert_cmpstr (m->text, ==, "{\"type\":\"message\",\"n\":0000007}");
+  g_clear_pointer (&recording, wire_recording_unref);
+
+  /* Too large to keep: the message stays, without its text, and the others stay too. */
+  {
+    WireMessageRecord r = { .time_ms = 10, .type = (char *) "message", .id = (char *) "big",
+                            .text = big };
+
+    wire_recorder_push_message (recorder, track, &r);
+  }
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 4);
+  m = wire_recording_get_message (recording, track, 3);
+  g_assert_cmpstr (m->id, ==, "big");
+  g_assert_null (m->text);
+  g_clear_pointer (&recording, wire_recording_unref);
+
+  /* A smaller budget trims at once; the snapshot's texts are the recorder's until it goes. */
+  wire_recorder_set_message_bytes (recorder, 30);
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 2);
+  g_assert_cmpstr (wire_recording_get_message (recording, track, 0)->id, ==, "id-9");
+}
+
+/* An object that listens to a connection's frames anyway takes them over from the recorder: the
+ * recorder's own handler stays quiet until the frames are given back. */
+static void
+test_recorder_take_frames (void)
+{
+  g_autoptr(WireConfig) config = wire_config_new ();
+  g_autoptr(WireConnection) connection = NULL;
+  g_autoptr(WireRecorder) recorder = wire_recorder_new (0, 0);
+  g_autoptr(WireRecording) recording = NULL;
+  g_autoptr(WireEnvelope) envelope = NULL;
+  g_autoptr(WireEnvelope) heartbeat = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *frame = "{\"type\":\"message\",\"id\":\"x1\",\"channel\":\"chat:session-1\","
+                      "\"event\":\"assistant_message\",\"payload\":{\"token\":\"" TOKEN "\"}}";
+  const char *ack = "{\"type\":\"heartbeat_ack\",\"ts\":1}";
+  int track;
+
+  connection = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/session-1",
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wire_recorder_take_frames (recorder, connection), ==, -1);
+  wire_recorder_add_connection (recorder, connection);
+  track = wire_recorder_take_frames (recorder, connection);
+  g_assert_cmpint (track, ==, 0);
+  envelope = wire_envelope_parse (frame, strlen (frame), &error);
+  g_assert_no_error (error);
+  heartbeat = wire_envelope_parse (ack, strlen (ack), &error);
+  g_assert_no_error (error);
+
+  g_signal_emit_by_name (connection, "frame", envelope);
+  wire_recorder_push_frame (recorder, track, envelope);
+  wire_recorder_push_frame (recorder, track, heartbeat);
+  wire_recorder_release_frames (recorder, connection);
+  g_signal_emit_by_name (connection, "frame", envelope);
+
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const WireMessageRecord *m = wire_recording_get_message (recording, track, i);
+
+      g_assert_cmpstr (m->id, ==, "x1");
+      g_assert_cmpstr (m->event, ==, "assistant_message");
+      g_assert_nonnull (strstr (m->text, "[REDACTED]"));
+      g_assert_null (strstr (m->text, TOKEN_SIG));
+    }
+}
+
 /* A live connection's signals land in its track; a sample reads its state and queue. */
 static void
 test_recorder_follows_connection (void)
@@ -888,6 +988,8 @@ main (int   argc,
   g_test_add_func ("/wire/export/file-unwritable", test_file_unwritable);
   g_test_add_func ("/wire/recorder/ring-bounds", test_ring_bounds);
   g_test_add_func ("/wire/recorder/follows-connection", test_recorder_follows_connection);
+  g_test_add_func ("/wire/recorder/message-bytes", test_message_bytes);
+  g_test_add_func ("/wire/recorder/take-frames", test_recorder_take_frames);
 
   return g_test_run ();
 }
