@@ -361,6 +361,8 @@ wire_application_init (WireApplication *self)
   static const char *export_accels[] = { "<Control>e", NULL };
   static const char *overview_accels[] = { "<Alt>Home", NULL };
   static const char *reconnect_accels[] = { "<Control>r", NULL };
+  /* What GtkApplication sets when it finds gtk/help-overlay.ui, which the window now loads. */
+  static const char *help_overlay_accels[] = { "<Control>F1", "<Control>question", NULL };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -371,6 +373,8 @@ wire_application_init (WireApplication *self)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.export-metrics", export_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-overview", overview_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "connection.reconnect", reconnect_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         help_overlay_accels);
 
   g_application_add_main_option (G_APPLICATION (self), "demo", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE,

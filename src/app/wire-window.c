@@ -437,6 +437,30 @@ go_back_activated (GSimpleAction *action,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The shortcuts window is built the first time it is asked for. GtkApplication would build one
+ * for every window before its first frame from gtk/help-overlay.ui under the resource base
+ * path, so the file is in the resources under another name; this action, being the window's
+ * own, is the one gtk_application_window_set_help_overlay() keeps. */
+static void
+show_help_overlay_activated (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr (GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/wirescope/Wirescope/wire-shortcuts-window.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 static void
 fault_activated (GSimpleAction *action,
                  GVariant      *parameter,
@@ -503,6 +527,7 @@ static const GActionEntry win_actions[] = {
   { "export-metrics", export_metrics_activated },
   { "show-overview", show_overview_activated },
   { "go-back", go_back_activated },
+  { "show-help-overlay", show_help_overlay_activated },
   { "fault", fault_activated, "s" },
 };
 

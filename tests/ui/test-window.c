@@ -362,6 +362,59 @@ test_window_folds_at_360 (void)
   g_assert_finalize_object (app);
 }
 
+/* The shortcuts window is built when first asked for, not with the window, and still opens from
+ * the menu's action and from its keyboard shortcut. */
+static void
+shortcuts_activate_cb (GApplication *app,
+                       gboolean     *checked)
+{
+  GtkApplicationWindow *window =
+    GTK_APPLICATION_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_auto (GStrv) actions = NULL;
+  GtkShortcutsWindow *overlay;
+
+  g_assert_true (WIRE_IS_WINDOW (window));
+  g_assert_null (gtk_application_window_get_help_overlay (window));
+
+  actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Control>question");
+  g_assert_nonnull (actions);
+  g_assert_true (g_strv_contains ((const char * const *) actions, "win.show-help-overlay"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  overlay = gtk_application_window_get_help_overlay (window);
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
+
+  /* Asked for again, the same window shows: it is built once. */
+  gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  g_assert_true (gtk_application_window_get_help_overlay (window) == overlay);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+
+  *checked = TRUE;
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_shortcuts_on_demand (void)
+{
+  WireApplication *app = wire_application_new ();
+  gboolean checked = FALSE;
+  char *argv[] = { (char *) "wirescope", NULL };
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (shortcuts_activate_cb), &checked);
+
+  status = g_application_run (G_APPLICATION (app), 1, argv);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (checked);
+  g_assert_finalize_object (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -381,6 +434,7 @@ main (int   argc,
   g_test_add_func ("/wire/ui/new-connection/refuses-limit-reached", test_dialog_refuses_limit_reached);
   g_test_add_func ("/wire/ui/new-connection/accepts-good-entry", test_dialog_accepts_good_entry);
   g_test_add_func ("/wire/ui/window/folds-at-360", test_window_folds_at_360);
+  g_test_add_func ("/wire/ui/window/shortcuts-on-demand", test_window_shortcuts_on_demand);
 
   return g_test_run ();
 }
