@@ -32,6 +32,7 @@ typedef struct
 {
   guint64 last_seq;
   gsize   bytes;
+  gint64  active_ms;  /* last time it had a subscriber, a message or a resume */
   GQueue  entries;    /* HistoryEntry, oldest first */
 } ChannelHistory;
 
@@ -305,6 +306,7 @@ history_record (WireMessageRouter *self,
 
   if (history == NULL || len < 2 || frame[len - 1] != '}')
     return frame;
+  history->active_ms = now;
   entry = g_new0 (HistoryEntry, 1);
   entry->seq = ++history->last_seq;
   entry->at_ms = now;
@@ -337,7 +339,8 @@ resume_channel (WireMessageRouter  *self,
       g_queue_init (&history->entries);
       g_hash_table_insert (self->history, g_strdup (channel), history);
     }
-  history_trim (self, history, g_get_real_time () / 1000);
+  history->active_ms = g_get_real_time () / 1000;
+  history_trim (self, history, history->active_ms);
   if (after == history->last_seq)
     return;
 
@@ -461,7 +464,8 @@ wire_message_router_expire (WireMessageRouter *self,
                             gint64             now_ms)
 {
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
+  gint64 ttl_ms;
 
   g_return_if_fail (WIRE_IS_MESSAGE_ROUTER (self));
 
@@ -472,6 +476,25 @@ wire_message_router_expire (WireMessageRouter *self,
     {
       wire_dedup_cache_expire (value, now_ms);
       if (wire_dedup_cache_size (value) == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+
+  /* A history holds its messages for the TTL at most, busy or not. One that kept nothing and had
+   * nobody on its channel for a whole TTL is forgotten, or every channel ever resumed (each chat
+   * session) would stay for good. A client back later with a number past the new count is told
+   * of a gap ("missed": null), as after a gateway restart; one that had seen nothing there is
+   * told nothing of messages that had expired anyway. The TTL bounds what resume promises, as
+   * it bounds publish-id dedup. */
+  ttl_ms = wire_gateway_get_config (self->gateway)->dedup_ttl_ms;
+  g_hash_table_iter_init (&iter, self->history);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ChannelHistory *history = value;
+
+      history_trim (self, history, now_ms);
+      if (g_hash_table_contains (self->subscribers, key))
+        history->active_ms = now_ms;
+      else if (g_queue_is_empty (&history->entries) && now_ms - history->active_ms >= ttl_ms)
         g_hash_table_iter_remove (&iter);
     }
 }

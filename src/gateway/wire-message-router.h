@@ -62,7 +62,8 @@ void               wire_message_router_emit_to           (WireMessageRouter  *se
 void               wire_message_router_resume            (WireMessageRouter  *self,
                                                           WireGatewaySession *session,
                                                           WireEnvelope       *envelope);
-/* Expires remembered publish ids and forgets users with none left. */
+/* Expires remembered publish ids and forgets users with none left; expires kept resume
+ * messages and forgets the histories of channels idle for the TTL. */
 void               wire_message_router_expire            (WireMessageRouter  *self,
                                                           gint64              now_ms);
 guint64            wire_message_router_get_delivered     (WireMessageRouter  *self);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wire-core.h"
 #include "wire-gateway.h"
 #include "wire-gateway-private.h"
@@ -221,6 +223,99 @@ test_channel_state_expires (Fixture       *fx,
   WIRE_TEST_WAIT_UNTIL (channel_state_expired (fx));
 }
 
+static WireConnection *
+open_trip_connection (Fixture    *fx,
+                      const char *user)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = g_strconcat (wire_gateway_get_url (fx->gateway), "/ws/trips/t1/collab",
+                                      NULL);
+  const char *trips[] = { "t1", NULL };
+  const char *channels[] = { "trip:t1", NULL };
+  g_autofree char *token = wire_gateway_mint_token (fx->gateway, user, NULL, trips, NULL, 3600);
+  WireConnection *connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+
+  g_assert_no_error (error);
+  wire_connection_set_token (connection, token);
+  wire_connection_set_channels (connection, channels);
+  wire_connection_connect (connection);
+  return connection;
+}
+
+static void
+trip_message_cb (WireConnection *connection,
+                 WireEnvelope   *env,
+                 gpointer        user_data)
+{
+  guint *updates = user_data;
+
+  if (g_strcmp0 (env->event, "trip_update") == 0 && g_strcmp0 (env->from, "bob") == 0)
+    (*updates)++;
+}
+
+static gboolean
+told_of_gap (WireConnection *connection)
+{
+  const char *error = wire_connection_get_last_error (connection);
+
+  return error != NULL && strstr (error, "resume_gap") != NULL;
+}
+
+/* What forgetting an idle history means for a client: a channel with somebody on it keeps its
+ * history however quiet it is; once forgotten, a client that comes back with a number from
+ * before is told of a gap, and then gets the channel's messages again. */
+static void
+test_resume_after_history_expired (Fixture       *fx,
+                                   gconstpointer  data)
+{
+  g_autoptr (WireConnection) alice = open_trip_connection (fx, "alice");
+  g_autoptr (WireConnection) bob = open_trip_connection (fx, "bob");
+  g_autofree char *id = NULL;
+  guint updates = 0;
+
+  g_signal_connect (alice, "message", G_CALLBACK (trip_message_cb), &updates);
+  WIRE_TEST_WAIT_UNTIL (wire_connection_get_state (alice) == WIRE_CONNECTION_CONNECTED &&
+                        wire_connection_get_state (bob) == WIRE_CONNECTION_CONNECTED);
+  g_assert_cmpuint (sizes (fx).histories, ==, 1);
+  /* Quiet, but subscribed: kept past several TTLs (the sweep runs once a second). */
+  wire_test_spin_ms (1500 + 3 * DEDUP_TTL_MS);
+  g_assert_cmpuint (sizes (fx).histories, ==, 1);
+
+  fx->acks = 0;
+  id = wire_connection_publish_async (bob, "trip:t1", "trip_update", WIRE_PRIORITY_NORMAL,
+                                      "{\"field\":\"title\",\"value\":\"Lisbon\"}", NULL,
+                                      publish_cb, fx);
+  g_assert_nonnull (id);
+  WIRE_TEST_WAIT_UNTIL (fx->acks == 1 && updates == 1);
+  g_assert_false (told_of_gap (alice));
+
+  wire_connection_disconnect (alice);
+  wire_connection_shutdown (bob);
+  WIRE_TEST_WAIT_UNTIL (wire_gateway_get_connection_count (fx->gateway) == 0);
+  WIRE_TEST_WAIT_UNTIL (sizes (fx).histories == 0);
+
+  /* Alice resumes from message 1 of a history that is gone. */
+  wire_connection_connect (alice);
+  WIRE_TEST_WAIT_UNTIL (told_of_gap (alice));
+  g_assert_cmpint (wire_connection_get_state (alice), ==, WIRE_CONNECTION_CONNECTED);
+  g_assert_cmpuint (sizes (fx).histories, ==, 1);
+
+  g_clear_pointer (&id, g_free);
+  g_clear_object (&bob);
+  bob = open_trip_connection (fx, "bob");
+  WIRE_TEST_WAIT_UNTIL (wire_connection_get_state (bob) == WIRE_CONNECTION_CONNECTED);
+  id = wire_connection_publish_async (bob, "trip:t1", "trip_update", WIRE_PRIORITY_NORMAL,
+                                      "{\"field\":\"title\",\"value\":\"Porto\"}", NULL,
+                                      publish_cb, fx);
+  WIRE_TEST_WAIT_UNTIL (fx->acks == 2 && updates == 2);
+
+  wire_connection_shutdown (alice);
+  wire_connection_shutdown (bob);
+  WIRE_TEST_WAIT_UNTIL (wire_gateway_get_connection_count (fx->gateway) == 0);
+  g_assert_finalize_object (g_steal_pointer (&alice));
+  g_assert_finalize_object (g_steal_pointer (&bob));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,5 +326,7 @@ main (int   argc,
               test_sockets_released, fixture_teardown);
   g_test_add ("/wire/gateway-churn/channel-state-expires", Fixture, NULL, fixture_setup,
               test_channel_state_expires, fixture_teardown);
+  g_test_add ("/wire/gateway-churn/resume-after-history-expired", Fixture, NULL, fixture_setup,
+              test_resume_after_history_expired, fixture_teardown);
   return g_test_run ();
 }
