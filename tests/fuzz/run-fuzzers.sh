@@ -23,10 +23,10 @@ for t in "${targets[@]}"; do
   work="$dir/corpus/${t#fuzz-}"
   findings="$dir/findings/$t"
   mkdir -p "$work" "$findings"
-  # The gateway keeps state across inputs (sessions waiting in its graveyard, the dedup cache),
-  # and so do GLib and libsoup under the client target, so a per-input leak check is a false
-  # alarm there and ten times slower; their leaks are checked by the sanitizer and valgrind
-  # test runs instead.
+  # These two keep a session (a connection) open across inputs on purpose, and what an input
+  # leaves in it is freed by a later one, so libFuzzer's per-input leak check would see a leak
+  # in most inputs and run LeakSanitizer for each (it gives up after a thousand); their leaks are
+  # checked at exit here and by the sanitizer and valgrind test runs.
   extra=()
   case "$t" in fuzz-gateway-frame|fuzz-client-frame) extra=(-detect_leaks=0) ;; esac
   # One log per run: two runs of a target at once (CI and a long run) keep their own.
