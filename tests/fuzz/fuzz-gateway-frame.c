@@ -5,7 +5,7 @@
  * per endpoint (chat, trip, admin) lives across inputs, as a long-lived client does: it is
  * attached over a WireFuzzLink (wire_gateway_attach_stream) and authenticated with a valid token
  * once, and each input's frames reach it exactly as libsoup hands them over (its "message"
- * signal). Opening a session per input cost ten times more than the input itself.
+ * signal). Opening and closing a session per input cost more than the input itself.
  *
  * So that earlier inputs do not make later ones uninteresting, before each input the session
  * forgets the bad frames counted, its spent rate-limit tokens and any change to its channels,
