@@ -35,7 +35,10 @@ struct _WireWindow
   WireNetworkIndicator *network_indicator;
   GtkListView        *sidebar_list;
   AdwWindowTitle     *content_title;
+  GtkMenuButton      *primary_menu_button;
+  GMenuModel         *primary_menu;
   GtkWidget          *fault_button;
+  GMenuModel         *fault_menu;
   GtkWidget          *admin_switcher;
   GtkStack           *content_stack;
   GtkStack           *connection_stack;
@@ -537,6 +540,16 @@ static const GActionEntry connection_actions[] = {
   { "reconnect", connection_reconnect_activated },
 };
 
+/* A menu button builds its whole popover as soon as it is given a menu model: the window's
+ * menus are given when first opened (click, Enter or F10), not while the window is built. */
+static void
+attach_menu_cb (GtkMenuButton *button,
+                gpointer       user_data)
+{
+  if (gtk_menu_button_get_menu_model (button) == NULL)
+    gtk_menu_button_set_menu_model (button, G_MENU_MODEL (user_data));
+}
+
 /* Start-up measurement: the benchmark asks for the time of the first frame. */
 static void
 first_frame_cb (GdkFrameClock *clock,
@@ -665,7 +678,10 @@ wire_window_class_init (WireWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WireWindow, network_indicator);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, WireWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, WireWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, fault_button);
+  gtk_widget_class_bind_template_child (widget_class, WireWindow, fault_menu);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, admin_switcher);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, WireWindow, connection_stack);
@@ -679,6 +695,12 @@ static void
 wire_window_init (WireWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The menus are template children, alive as long as the window. */
+  gtk_menu_button_set_create_popup_func (self->primary_menu_button, attach_menu_cb,
+                                         self->primary_menu, NULL);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->fault_button), attach_menu_cb,
+                                         self->fault_menu, NULL);
 
   self->sidebar_rows = g_hash_table_new (NULL, NULL);
 

@@ -415,6 +415,52 @@ test_window_shortcuts_on_demand (void)
   g_assert_finalize_object (app);
 }
 
+/* The main menu's popover is built when the menu is first opened, and then holds its items. */
+static void
+menus_activate_cb (GApplication *app,
+                   gboolean     *checked)
+{
+  GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  GtkMenuButton *button;
+  GMenuModel *menu;
+
+  g_assert_true (WIRE_IS_WINDOW (window));
+  button = GTK_MENU_BUTTON (gtk_widget_get_template_child (window, WIRE_TYPE_WINDOW,
+                                                           "primary_menu_button"));
+  menu = G_MENU_MODEL (gtk_widget_get_template_child (window, WIRE_TYPE_WINDOW, "primary_menu"));
+  g_assert_null (gtk_menu_button_get_popover (button));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+
+  gtk_menu_button_popup (button);
+  g_assert_true (gtk_menu_button_get_menu_model (button) == menu);
+  g_assert_true (GTK_IS_POPOVER_MENU (gtk_menu_button_get_popover (button)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (button))));
+  g_assert_cmpint (g_menu_model_get_n_items (menu), >, 0);
+  gtk_menu_button_popdown (button);
+
+  *checked = TRUE;
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_menus_on_demand (void)
+{
+  WireApplication *app = wire_application_new ();
+  gboolean checked = FALSE;
+  char *argv[] = { (char *) "wirescope", NULL };
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (menus_activate_cb), &checked);
+
+  status = g_application_run (G_APPLICATION (app), 1, argv);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (checked);
+  g_assert_finalize_object (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -435,6 +481,7 @@ main (int   argc,
   g_test_add_func ("/wire/ui/new-connection/accepts-good-entry", test_dialog_accepts_good_entry);
   g_test_add_func ("/wire/ui/window/folds-at-360", test_window_folds_at_360);
   g_test_add_func ("/wire/ui/window/shortcuts-on-demand", test_window_shortcuts_on_demand);
+  g_test_add_func ("/wire/ui/window/menus-on-demand", test_window_menus_on_demand);
 
   return g_test_run ();
 }
