@@ -26,7 +26,8 @@ guint            wire_message_ring_get_capacity   (WireMessageRing      *self);
 void             wire_message_ring_set_text_budget (WireMessageRing     *self,
                                                    gsize                 bytes);
 
-/* @channel, @event, @id, @text may be NULL; @priority -1 when none. Returns the seq. */
+/* @channel, @event, @id, @text may be NULL; @priority -1 when none. An id longer than 1024
+ * bytes (no protocol id is) is not kept. Returns the seq. */
 guint64          wire_message_ring_append         (WireMessageRing      *self,
                                                    gint64                time_ms,
                                                    WireMessageDirection  direction,

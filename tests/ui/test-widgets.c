@@ -250,6 +250,129 @@ test_ring_pause_and_text_budget (void)
   g_assert_finalize_object (ring);
 }
 
+/* The id index, the id buffer and the text buffer against a plain model, over thousands of
+ * appends with ids of every length (a few repeated, some absent), both directions, text budget
+ * changes and late texts: every live row keeps its id and finds it, a repeated id finds its
+ * newest row, and a text is either the one given or gone, never another's. */
+static void
+test_ring_ids_and_texts_model (void)
+{
+  const guint capacity = 300;
+  WireMessageRing *ring = wire_message_ring_new (capacity);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);     /* by seq */
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);   /* by seq */
+  g_autoptr(GArray) dirs = g_array_new (FALSE, FALSE, sizeof (guint8));
+  g_autofree char *too_long = g_strnfill (5000, 'z');
+  guint64 end = 0;
+  guint n_texts_kept = 0;
+
+  for (guint round = 0; round < 6000; round++)
+    {
+      guint8 dir = g_rand_int_range (rand, 0, 4) == 0 ? WIRE_MESSAGE_OUT : WIRE_MESSAGE_IN;
+      char *id = NULL;
+      char *text = NULL;
+      guint64 seq;
+
+      switch (g_rand_int_range (rand, 0, 6))
+        {
+        case 0:
+          break;                                                       /* no id */
+        case 1:
+          id = g_strdup_printf ("dup-%d", g_rand_int_range (rand, 0, 20));  /* repeated */
+          break;
+        case 2:
+          id = g_strnfill (g_rand_int_range (rand, 0, 400), 'a' + round % 26);  /* long, or "" */
+          break;
+        default:
+          id = g_strdup_printf ("m-%u-%0*u", round, g_rand_int_range (rand, 1, 30), round);
+          break;
+        }
+      if (g_rand_boolean (rand))
+        text = g_strdup_printf ("{\"n\":%u,\"pad\":\"%0*d\"}", round,
+                                g_rand_int_range (rand, 0, 300), 7);
+
+      seq = wire_message_ring_append (ring, round, dir, "c:1", "e", -1, 1, id, text,
+                                      text != NULL ? strlen (text) : 0,
+                                      WIRE_MESSAGE_STATUS_DELIVERED);
+      g_assert_cmpuint (seq, ==, end);
+      end++;
+      g_ptr_array_add (ids, id);
+      g_ptr_array_add (texts, text);
+      g_array_append_val (dirs, dir);
+
+      if (round % 997 == 0)
+        wire_message_ring_set_text_budget (ring, g_rand_int_range (rand, 0, 8000));
+      if (round % 13 == 0 && end > 1)
+        {
+          guint64 late = end - 1 - g_rand_int_range (rand, 0, (int) MIN (end - 1, capacity - 1));
+          char *late_text = g_strdup_printf ("{\"late\":%u}", round);
+
+          g_assert_true (wire_message_ring_set_text (ring, late, late_text, strlen (late_text)));
+          g_free (texts->pdata[late]);
+          texts->pdata[late] = late_text;
+        }
+
+      if (round % 50 != 0)
+        continue;
+
+      for (guint64 s = end > capacity ? end - capacity : 0; s < end; s++)
+        {
+          g_autofree char *kept = wire_message_ring_dup_text (ring, s);
+          const char *want = g_ptr_array_index (ids, s);
+          guint8 d = g_array_index (dirs, guint8, s);
+          guint64 found = G_MAXUINT64;
+
+          g_assert_true (kept == NULL || g_strcmp0 (kept, g_ptr_array_index (texts, s)) == 0);
+          n_texts_kept += kept != NULL;
+          if (want == NULL)
+            continue;
+          g_assert_true (wire_message_ring_find_id (ring, d, want, &found));
+          /* The newest live row with this id and direction. */
+          for (guint64 t = end; t-- > s;)
+            if (g_strcmp0 (g_ptr_array_index (ids, t), want) == 0
+                && g_array_index (dirs, guint8, t) == d)
+              {
+                g_assert_cmpuint (found, ==, t);
+                break;
+              }
+        }
+      /* Ids gone with their rows are not found. */
+      if (end > capacity)
+        {
+          const char *gone = g_ptr_array_index (ids, end - capacity - 1);
+
+          if (gone != NULL && !g_str_has_prefix (gone, "dup-") && strlen (gone) > 0
+              && gone[0] == 'm')
+            g_assert_false (wire_message_ring_find_id (ring, WIRE_MESSAGE_IN, gone, NULL)
+                            || wire_message_ring_find_id (ring, WIRE_MESSAGE_OUT, gone, NULL));
+        }
+    }
+
+  g_assert_cmpuint (n_texts_kept, >, 1000);
+
+  /* An id far longer than any protocol id is not kept: the row stays, without it. */
+  end = wire_message_ring_append (ring, 0, WIRE_MESSAGE_IN, NULL, NULL, -1, 1, too_long, NULL, 0,
+                                  WIRE_MESSAGE_STATUS_DELIVERED) + 1;
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_add (texts, NULL);
+  g_assert_false (wire_message_ring_find_id (ring, WIRE_MESSAGE_IN, too_long, NULL));
+
+  /* Rows read back their ids through the model. */
+  wire_message_ring_flush (ring);
+  for (guint i = 0; i < capacity; i++)
+    {
+      g_autoptr(WireMessageRow) row = g_list_model_get_item (G_LIST_MODEL (ring), i);
+
+      g_assert_cmpstr (wire_message_row_get_id (row), ==,
+                       g_ptr_array_index (ids, wire_message_row_get_seq (row)));
+    }
+
+  wire_message_ring_clear (ring);
+  g_assert_false (wire_message_ring_find_id (ring, WIRE_MESSAGE_IN, "dup-1", NULL));
+  g_assert_finalize_object (ring);
+}
+
 /* ---- message tap ------------------------------------------------------------------------- */
 
 static WireEnvelope *
@@ -873,6 +996,7 @@ main (int   argc,
   g_test_add_func ("/wire/ui/message-ring/coalesces-items-changed", test_ring_coalesces_items_changed);
   g_test_add_func ("/wire/ui/message-ring/wrap-signals", test_ring_wrap_signals);
   g_test_add_func ("/wire/ui/message-ring/pause-and-text-budget", test_ring_pause_and_text_budget);
+  g_test_add_func ("/wire/ui/message-ring/ids-and-texts-model", test_ring_ids_and_texts_model);
 
   g_test_add_func ("/wire/ui/message-tap/statuses", test_tap_statuses);
   g_test_add_func ("/wire/ui/message-tap/default-capacity", test_tap_default_capacity);
