@@ -57,6 +57,10 @@ struct _WireWindow
 
   GSimpleActionGroup *connection_actions;
   guint               refresh_id;
+
+  /* The demo starts after the next frame; until then the window shows where its connections
+   * will appear, not an empty state that offers to start it. */
+  gboolean            demo_pending;
 };
 
 G_DEFINE_FINAL_TYPE (WireWindow, wire_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -197,7 +201,7 @@ update_content_page (WireWindow *self)
   else
     {
       gtk_widget_set_visible (self->admin_switcher, FALSE);
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->manager)) == 0)
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->manager)) == 0 && !self->demo_pending)
         gtk_stack_set_visible_child_name (self->content_stack, "empty");
       else
         gtk_stack_set_visible_child_name (self->content_stack, "overview");
@@ -361,15 +365,18 @@ start_demo (WireWindow *self)
   WireApplication *app = WIRE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr (GError) error = NULL;
 
-  if (app == NULL)
-    return;
+  self->demo_pending = FALSE;
 
-  if (!wire_application_start_demo (app, &error))
+  if (app == NULL || !wire_application_start_demo (app, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("The demo could not start: %s"),
-                                                  error->message);
+      if (error != NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("The demo could not start: %s"),
+                                                      error->message);
 
-      wire_window_show_toast (self, message);
+          wire_window_show_toast (self, message);
+        }
+      update_content_page (self);
       return;
     }
 
@@ -385,7 +392,8 @@ start_demo_after_paint_cb (GdkFrameClock *clock,
 }
 
 /* The demo's gateway and connections start after the next frame: at start-up with --demo the
- * window shows first instead of waiting for them. */
+ * window shows first instead of waiting for them. That frame shows the overview the demo's
+ * connections are about to fill, which is also cheaper to lay out than the empty state. */
 static void
 start_demo_activated (GSimpleAction *action,
                       GVariant      *parameter,
@@ -402,6 +410,8 @@ start_demo_activated (GSimpleAction *action,
 
   g_signal_handlers_disconnect_by_func (clock, start_demo_after_paint_cb, self);
   g_signal_connect_object (clock, "after-paint", G_CALLBACK (start_demo_after_paint_cb), self, 0);
+  self->demo_pending = TRUE;
+  update_content_page (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
