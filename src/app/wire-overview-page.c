@@ -26,6 +26,24 @@ typedef enum
   N_COLUMNS
 } OverviewColumn;
 
+/* How wide each column's cells ask to be, in characters: a minimum, and what fits its usual
+ * text (translations included) without ellipsizing. */
+static const struct
+{
+  guint min;
+  guint nat;
+} column_chars[N_COLUMNS] = {
+  [COLUMN_NAME] = { 12, 36 },
+  [COLUMN_STATE] = { 10, 16 },
+  [COLUMN_UPTIME] = { 6, 11 },
+  [COLUMN_RTT] = { 5, 8 },
+  [COLUMN_IN] = { 4, 7 },
+  [COLUMN_OUT] = { 4, 7 },
+  [COLUMN_QUEUE] = { 3, 6 },
+  [COLUMN_RECONNECTS] = { 3, 6 },
+  [COLUMN_ERRORS] = { 3, 6 },
+};
+
 struct _WireOverviewPage
 {
   GtkWidget         parent_instance;
@@ -163,7 +181,14 @@ update_cell (GtkListItem *item,
     return;
 
   text = cell_text (connection, column, now_ms);
-  gtk_label_set_text (GTK_LABEL (label), text);
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (label)), text) != 0)
+    {
+      gtk_inscription_set_text (GTK_INSCRIPTION (label), text);
+      /* What a screen reader reads for the cell, as a label would have it. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
+    }
 
   if (column == COLUMN_STATE)
     wire_display_set_state_class (label, wire_connection_get_state (connection));
@@ -175,13 +200,18 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
                gpointer                  user_data)
 {
   OverviewColumn column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
+  /* An inscription, not a label: its size does not follow its text, so the live figures that
+   * change four times a second redraw their cell instead of laying out the whole table. */
+  GtkWidget *label = gtk_inscription_new (NULL);
+  GtkInscription *inscription = GTK_INSCRIPTION (label);
 
-  gtk_label_set_xalign (GTK_LABEL (label), column <= COLUMN_STATE ? 0.0 : 1.0);
+  gtk_inscription_set_xalign (inscription, column <= COLUMN_STATE ? 0.0 : 1.0);
+  gtk_inscription_set_min_chars (inscription, column_chars[column].min);
+  gtk_inscription_set_nat_chars (inscription, column_chars[column].nat);
   if (column > COLUMN_STATE)
     gtk_widget_add_css_class (label, "numeric");
   if (column == COLUMN_NAME)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+    gtk_inscription_set_text_overflow (inscription, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
   g_object_set_data (G_OBJECT (label), "wire-column", GUINT_TO_POINTER (column));
   gtk_list_item_set_child (item, label);
 }

@@ -20,7 +20,9 @@ struct _WireSidebarRow
   GtkImage       *icon;
   GtkLabel       *name;
   GtkLabel       *state;
-  GtkLabel       *rate;
+  /* An inscription: a rate that changes every refresh redraws, instead of resizing the row
+   * and, up the tree, the window. */
+  GtkInscription *rate;
 
   /* What is on screen, so a refresh touches only what changed: an icon or class change costs a
    * relayout, and a tooltip change a round trip to the display server. */
@@ -79,7 +81,8 @@ wire_sidebar_row_refresh (WireSidebarRow *self)
   rate = wire_connection_rate_format (per_s);
   /* TRANSLATORS: messages per second, kept short for the sidebar */
   rate_text = g_strdup_printf (_("%s/s"), rate);
-  gtk_label_set_text (self->rate, rate_text);
+  if (g_strcmp0 (gtk_inscription_get_text (self->rate), rate_text) != 0)
+    gtk_inscription_set_text (self->rate, rate_text);
 
   a11y_label = g_strdup_printf ("%s %s", wire_display_kind_label (kind), name);
   /* TRANSLATORS: what a screen reader says about a connection: its state, then its rate */
