@@ -12,8 +12,11 @@
  * trip read-only (admin subscriptions are not bound by the per-trip limit of PROTOCOL.md §1),
  * and each publish reaches all 100 of them: 10 trips × 20/s × 100 = 20 000 messages a second.
  *
- * Run under a display and a session bus:
- *   xvfb-run -a dbus-run-session -- bench-app-load [SECONDS] [HISTORY]
+ * Run under a display, a window manager and a session bus, e.g.
+ *   xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- \
+ *     sh -c 'openbox & bench-app-load [SECONDS] [HISTORY]'
+ * Without a window manager, GTK 4.8's X11 backend asks the X server for one twice a frame (a
+ * round trip each), which no desktop pays.
  *
  * With HISTORY, each connection's message log keeps that many rows (the message-log-history
  * setting) and the measurement starts only once every log is full, so that the resident memory
@@ -187,12 +190,16 @@ typedef struct
 
   gint64           measure_from_us;
   gint64           last_frame_us;
+  gint64           last_tick_us;
   guint64          frames;
   gint64           longest_frame_us;
   guint64          slow_frames;
+  gint64           longest_tick_us;
+  guint64          slow_ticks;
   long             rss_start_kb;
   guint64          messages_start;
   guint            reports;
+  guint64          last_received;
 } Load;
 
 static long
@@ -268,6 +275,7 @@ tick_cb (GtkWidget     *widget,
   Load *load = user_data;
   WireManager *manager = wire_application_get_manager (load->app);
   gint64 now = gdk_frame_clock_get_frame_time (clock);
+  gint64 tick_us;
   gint64 elapsed;
 
   if (load->measure_from_us == 0)
@@ -292,28 +300,46 @@ tick_cb (GtkWidget     *widget,
       return G_SOURCE_CONTINUE;
     }
 
+  /* Two clocks for a frame's length. The frame clock's frame time is the time animations use:
+   * smoothed and snapped to whole refresh intervals (so 45 ms late reads as 50). The monotonic
+   * time between two tick callbacks is what was actually between two frames; the goal is
+   * judged on it, and both are reported. */
   load->frames++;
+  tick_us = g_get_monotonic_time ();
+  if (load->last_tick_us == 0)
+    load->last_tick_us = tick_us;
   if (now - load->last_frame_us > load->longest_frame_us)
     load->longest_frame_us = now - load->last_frame_us;
   if (now - load->last_frame_us > 50 * 1000)
+    load->slow_frames++;
+  if (tick_us - load->last_tick_us > load->longest_tick_us)
+    load->longest_tick_us = tick_us - load->last_tick_us;
+  if (tick_us - load->last_tick_us > 50 * 1000)
     {
-      load->slow_frames++;
-      /* With WIRE_BENCH_SLOW_FRAMES set, each slow frame's interval on the monotonic clock, to
-       * line up with a profiler's timestamps. */
+      load->slow_ticks++;
+      /* With WIRE_BENCH_SLOW_FRAMES set, each slow frame on the monotonic clock, to line up
+       * with a profiler's timestamps, and how many messages arrived meanwhile. */
       if (g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL)
-        g_print ("slow frame: %.3f .. %.3f s (%.1f ms)\n", load->last_frame_us / 1e6, now / 1e6,
-                 (now - load->last_frame_us) / 1000.0);
+        g_print ("slow frame: %.3f .. %.3f s (%.1f ms; frame clock %.1f ms), "
+                 "%" G_GUINT64_FORMAT " messages\n",
+                 load->last_tick_us / 1e6, tick_us / 1e6, (tick_us - load->last_tick_us) / 1000.0,
+                 (now - load->last_frame_us) / 1000.0,
+                 messages_received (manager) - load->last_received);
     }
   load->last_frame_us = now;
+  load->last_tick_us = tick_us;
+  if (g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL)
+    load->last_received = messages_received (manager);
 
   elapsed = now - load->measure_from_us;
   if (elapsed >= (gint64) (load->reports + 1) * 10 * G_USEC_PER_SEC)
     {
       load->reports++;
-      g_print ("%3u s: %.1f fps, longest frame %.1f ms, %.0f messages/s received, RSS %ld KiB\n",
+      g_print ("%3u s: %.1f fps, longest frame %.1f ms (frame clock %.1f ms), %.0f messages/s "
+               "received, RSS %ld KiB\n",
                load->reports * 10,
                load->frames * (double) G_USEC_PER_SEC / elapsed,
-               load->longest_frame_us / 1000.0,
+               load->longest_tick_us / 1000.0, load->longest_frame_us / 1000.0,
                (messages_received (manager) - load->messages_start) * (double) G_USEC_PER_SEC / elapsed,
                rss_kb ());
     }
@@ -325,12 +351,14 @@ tick_cb (GtkWidget     *widget,
       long rss_end = rss_kb ();
 
       g_print ("load (%u connections, %.0f messages/s received, %u s): %.1f fps (goal >= 55: %s), "
-               "longest frame %.1f ms, %" G_GUINT64_FORMAT " frames over 50 ms (goal 0: %s), "
+               "longest frame %.1f ms, %" G_GUINT64_FORMAT " frames over 50 ms (goal 0: %s; "
+               "by the frame clock %.1f ms and %" G_GUINT64_FORMAT "), "
                "RSS start %ld KiB, end %ld KiB (%+.1f%%)\n",
                connected_count (manager), rate, load->seconds,
                fps, fps >= 55 ? "met" : "NOT met",
+               load->longest_tick_us / 1000.0, load->slow_ticks,
+               load->slow_ticks == 0 ? "met" : "NOT met",
                load->longest_frame_us / 1000.0, load->slow_frames,
-               load->slow_frames == 0 ? "met" : "NOT met",
                load->rss_start_kb, rss_end,
                load->rss_start_kb > 0 ? 100.0 * (rss_end - load->rss_start_kb) / load->rss_start_kb : 0);
       g_application_quit (G_APPLICATION (load->app));
