@@ -184,6 +184,13 @@ wire_application_activate (GApplication *app)
   WireWindow *window = ensure_window (self);
   GdkFrameClock *clock;
 
+  /* Asked for before the window shows, the demo starts after its first frame. */
+  if (self->demo_requested)
+    {
+      self->demo_requested = FALSE;
+      g_action_group_activate_action (G_ACTION_GROUP (window), "start-demo", NULL);
+    }
+
   gtk_window_present (GTK_WINDOW (window));
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
@@ -191,12 +198,6 @@ wire_application_activate (GApplication *app)
     g_signal_connect (clock, "after-paint", G_CALLBACK (probe_token_store_after_paint_cb), NULL);
   else
     wire_token_store_get_default ();
-
-  if (self->demo_requested)
-    {
-      self->demo_requested = FALSE;
-      g_action_group_activate_action (G_ACTION_GROUP (window), "start-demo", NULL);
-    }
 }
 
 static int

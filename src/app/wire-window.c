@@ -391,28 +391,33 @@ start_demo_after_paint_cb (GdkFrameClock *clock,
   start_demo (self);
 }
 
+static void
+start_demo_after_next_frame (WireWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  g_signal_handlers_disconnect_by_func (clock, start_demo_after_paint_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (start_demo_after_paint_cb), self, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* The demo's gateway and connections start after the next frame: at start-up with --demo the
  * window shows first instead of waiting for them. That frame shows the overview the demo's
- * connections are about to fill, which is also cheaper to lay out than the empty state. */
+ * connections are about to fill, which is also cheaper to lay out than the empty state.
+ * Asked for before the window is shown (--demo), the demo waits for the window's first frame,
+ * and the empty state is never built for display at all. */
 static void
 start_demo_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
   WireWindow *self = WIRE_WINDOW (user_data);
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
 
-  if (clock == NULL)
-    {
-      start_demo (self);
-      return;
-    }
-
-  g_signal_handlers_disconnect_by_func (clock, start_demo_after_paint_cb, self);
-  g_signal_connect_object (clock, "after-paint", G_CALLBACK (start_demo_after_paint_cb), self, 0);
   self->demo_pending = TRUE;
   update_content_page (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_demo_after_next_frame (self);
 }
 
 static void
@@ -575,9 +580,13 @@ wire_window_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (wire_window_parent_class)->map (widget);
 
+  /* Connected first, so the time taken is that of the frame, not of what runs after it. */
   if (g_strcmp0 (g_getenv ("WIRESCOPE_FIRST_FRAME_EXIT"), "1") == 0)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (first_frame_cb), widget);
+
+  if (WIRE_WINDOW (widget)->demo_pending)
+    start_demo_after_next_frame (WIRE_WINDOW (widget));
 }
 
 /* The application is set after construction (it is not a construct property of GtkWindow),
