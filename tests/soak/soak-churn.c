@@ -9,8 +9,11 @@
  * resident size steps up and levels off is the allocator.
  *
  * Usage: soak-churn [--connections N] [--churn C] [--seconds S] [--every S] [--chat]
+ *                   [--dedup-ttl-ms MS]
  *   --churn: connections replaced each second (10); --chat: every connection is a chat on a new
- *   session id (a new channel each time) instead of agent-status and notifications. */
+ *   session id (a new channel each time) instead of agent-status and notifications;
+ *   --dedup-ttl-ms: the gateway's dedup TTL, which also bounds how long an idle channel's resume
+ *   history is kept (300000). */
 
 #include "config.h"
 
@@ -30,6 +33,7 @@ static int churn = 10;
 static int seconds = 120;
 static int every = 10;
 static gboolean chat;
+static int dedup_ttl_ms = 300000;
 
 static const char secret[] = "soak-churn-secret-0123456789";
 static char *url;
@@ -88,7 +92,8 @@ run_gateway (int port_fd)
   guint last = 0;
 
   wire_gateway_set_secret (gateway, (const guint8 *) secret, strlen (secret));
-  g_object_set (gateway, "demo", TRUE, "seed", (gint64) 1, NULL);
+  g_object_set (gateway, "demo", TRUE, "seed", (gint64) 1, "dedup-ttl-ms", (guint) dedup_ttl_ms,
+                NULL);
   if (!wire_gateway_listen (gateway, "127.0.0.1", 0, &error))
     {
       g_printerr ("soak-churn: %s\n", error->message);
@@ -204,6 +209,8 @@ main (int   argc,
     { "seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "Duration (120)", "S" },
     { "every", 0, 0, G_OPTION_ARG_INT, &every, "Seconds between reports (10)", "S" },
     { "chat", 0, 0, G_OPTION_ARG_NONE, &chat, "Chat connections on new sessions", NULL },
+    { "dedup-ttl-ms", 0, 0, G_OPTION_ARG_INT, &dedup_ttl_ms, "The gateway's dedup TTL (300000)",
+      "MS" },
     { NULL }
   };
   Churn state = { 0 };
@@ -213,7 +220,7 @@ main (int   argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || count <= 0 || churn < 0
-      || seconds <= 0 || every <= 0)
+      || seconds <= 0 || every <= 0 || dedup_ttl_ms <= 0)
     {
       g_printerr ("soak-churn: %s\n", error ? error->message : "bad arguments");
       return 2;
