@@ -89,6 +89,7 @@ track_disconnect (Track *track)
       g_clear_signal_handler (&track->completed_handler, queue);
     }
   track->transition_handler = track->frame_handler = 0;
+  track->frames_taken = FALSE;
   track->sent_handler = track->completed_handler = 0;
   g_weak_ref_set (&track->connection, NULL);
   g_weak_ref_set (&track->queue, NULL);
@@ -585,10 +586,15 @@ wire_recorder_push_frame (WireRecorder *self,
                           guint         track,
                           WireEnvelope *envelope)
 {
+  Track *t;
+
   g_return_if_fail (WIRE_IS_RECORDER (self));
   g_return_if_fail (envelope != NULL);
 
-  push_frame (self, track, envelope);
+  /* A track no longer following its connection records nothing more, as with its handler. */
+  t = get_track (self, track);
+  if (t != NULL && t->frames_taken)
+    push_frame (self, track, envelope);
 }
 
 int

@@ -163,7 +163,8 @@ int               wire_recorder_take_frames           (WireRecorder   *self,
 void              wire_recorder_release_frames        (WireRecorder   *self,
                                                        WireConnection *connection);
 /* Records a frame received on @track as the recorder's "frame" handler does (heartbeat acks are
- * left out). */
+ * left out), for the caller that took the track's frames; nothing once the track stopped
+ * following its connection (wire_recorder_remove_connection(), or the connection went). */
 void              wire_recorder_push_frame            (WireRecorder   *self,
                                                        guint           track,
                                                        WireEnvelope   *envelope);

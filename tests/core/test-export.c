@@ -725,6 +725,10 @@ test_recorder_take_frames (void)
   wire_recorder_push_frame (recorder, track, heartbeat);
   wire_recorder_release_frames (recorder, connection);
   g_signal_emit_by_name (connection, "frame", envelope);
+  /* Frames handed over for a track that no longer follows its connection are not recorded. */
+  g_assert_cmpint (wire_recorder_take_frames (recorder, connection), ==, track);
+  wire_recorder_remove_connection (recorder, connection);
+  wire_recorder_push_frame (recorder, track, envelope);
 
   recording = wire_recorder_snapshot (recorder);
   g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 2);
