@@ -367,7 +367,7 @@ wire_message_tap_get_for_connection (WireConnection *connection)
   self->connection = connection;
   self->queue = g_object_ref (wire_connection_get_queue (connection));
 
-  /* The connection owns the tap (qdata): plain connections are enough on its side. */
+  /* One handler per frame: the recorder's own is blocked while the tap hands frames on. */
   if (default_recorder != NULL)
     {
       int track = wire_recorder_take_frames (default_recorder, connection);
@@ -378,6 +378,8 @@ wire_message_tap_get_for_connection (WireConnection *connection)
           self->recorder_track = (guint) track;
         }
     }
+
+  /* The connection owns the tap (qdata): plain connections are enough on its side. */
   g_signal_connect_swapped (connection, "frame", G_CALLBACK (frame_cb), self);
   g_signal_connect_swapped (connection, "message", G_CALLBACK (message_cb), self);
   g_signal_connect_swapped (self->queue, "sent", G_CALLBACK (sent_cb), self);

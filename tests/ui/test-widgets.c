@@ -395,6 +395,49 @@ status_of (WireMessageRing      *ring,
   return wire_message_row_get_status (row);
 }
 
+/* A tap made while the app's recorder follows its connection hands each frame to the recorder:
+ * every frame is recorded once, heartbeat acks not at all, and the log still gets them all. */
+static void
+test_tap_feeds_recorder (void)
+{
+  WireConfig *config = wire_config_new ();
+  WireConnection *connection = wire_connection_new (config, NULL, NULL,
+                                                    "ws://127.0.0.1:1/ws/chat/s1", NULL);
+  WireRecorder *recorder = wire_recorder_new (0, 0);
+  g_autoptr(WireEnvelope) message = parse_frame ("{\"type\":\"message\",\"id\":\"a\","
+                                                 "\"channel\":\"chat:s1\",\"event\":\"e\","
+                                                 "\"payload\":{\"token\":\"abc\"}}");
+  g_autoptr(WireEnvelope) ack = parse_frame ("{\"type\":\"heartbeat_ack\",\"ts\":1}");
+  g_autoptr(WireRecording) recording = NULL;
+  WireMessageRing *ring;
+  guint track;
+
+  track = wire_recorder_add_connection (recorder, connection);
+  wire_message_tap_set_recorder (recorder);
+  ring = wire_message_tap_get_ring (wire_message_tap_get_for_connection (connection));
+  wire_message_tap_set_recorder (NULL);
+
+  g_signal_emit_by_name (connection, "frame", message);
+  g_signal_emit_by_name (connection, "message", message);
+  g_signal_emit_by_name (connection, "frame", ack);
+
+  wire_message_ring_flush (ring);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 2);
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 1);
+  g_assert_cmpstr (wire_recording_get_message (recording, track, 0)->id, ==, "a");
+  g_assert_null (strstr (wire_recording_get_message (recording, track, 0)->text, "abc"));
+  g_clear_pointer (&recording, wire_recording_unref);
+
+  /* The tap goes with its connection; the recorder's track stays for export. */
+  g_assert_finalize_object (connection);
+  recording = wire_recorder_snapshot (recorder);
+  g_assert_cmpuint (wire_recording_get_n_messages (recording, track), ==, 1);
+  g_clear_pointer (&recording, wire_recording_unref);
+  g_assert_finalize_object (recorder);
+  g_assert_finalize_object (config);
+}
+
 /* The message-log-history setting: taps made after a change keep that many rows; a tap that
  * exists keeps its size. */
 static void
@@ -1000,6 +1043,7 @@ main (int   argc,
 
   g_test_add_func ("/wire/ui/message-tap/statuses", test_tap_statuses);
   g_test_add_func ("/wire/ui/message-tap/default-capacity", test_tap_default_capacity);
+  g_test_add_func ("/wire/ui/message-tap/feeds-recorder", test_tap_feeds_recorder);
 
   if (!have_display)
     {
