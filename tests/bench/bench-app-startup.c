@@ -13,7 +13,13 @@
  * alike; more than one app (a build before and after a change) can be compared the same way.
  *
  * Run under a display and a session bus:
- *   xvfb-run -a dbus-run-session -- bench-app-startup [--runs N] [--no-floor] [WIRESCOPE...] */
+ *   xvfb-run -a dbus-run-session -- bench-app-startup [--runs N] [--no-floor] [WIRESCOPE...]
+ *
+ * On a machine whose other load comes and goes, times swing by more than the differences being
+ * measured. The instructions executed up to the first frame do not: with
+ * WIRESCOPE_FIRST_FRAME_EXIT=1, run `valgrind --tool=callgrind --dump-before=first_frame_cb
+ * wirescope --demo` (for the floor, `--dump-before=floor_first_frame_cb bench-app-startup
+ * --floor-window`) and compare the totals of the dumps ending in .1. */
 
 #include "config.h"
 
