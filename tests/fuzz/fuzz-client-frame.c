@@ -11,7 +11,9 @@
  * for dedup are forgotten before each input. A connection that left the connected state (its
  * heartbeat watchdog, say) is shut down, must then be finalized with nothing left holding it,
  * and the next input gets a new one; every RENEW_INPUTS inputs the connection is renewed, which
- * also bounds what it keeps per channel.
+ * also bounds what it keeps per channel. What is still left from earlier inputs (channels
+ * granted or denied, counters) can matter, so a finding may need the inputs run before it to
+ * reproduce; WIRE_FUZZ_TRACE=1 prints what the connection was sent and wrote.
  *
  * Beyond "no crash": every frame the client writes is a whole, masked WebSocket frame, and every
  * text frame a JSON object of a type a client sends.

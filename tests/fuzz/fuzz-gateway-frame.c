@@ -13,7 +13,9 @@
  * wire_message_router_expire). A session that an input closed is taken down through the
  * gateway's usual path (its peer goes away) and the next input gets a new one; every
  * RENEW_INPUTS inputs all sessions are renewed, which also bounds what the gateway keeps per
- * session.
+ * session. What is still left from earlier inputs (the other endpoints' sessions, channel
+ * histories) can matter, so a finding may need the inputs run before it to reproduce;
+ * WIRE_FUZZ_TRACE=1 prints what each session was sent and answered.
  *
  * Beyond "no crash": every frame the gateway writes is a whole WebSocket frame and every text
  * frame a JSON object of a type the gateway may send; a session keeps its place in the gateway
