@@ -8,7 +8,9 @@
 struct _WireSocketReaper
 {
   SoupServer *server;          /* borrowed: the gateway frees the reaper first */
-  GHashTable *watched;         /* GSocket (weak) → TRUE when it carries the leaked reference */
+  /* Each socket carrying libsoup's leaked reference, with a reference of ours (a strong one: a
+   * weak-reference record on a socket that stays leaked would be leaked with it). */
+  GHashTable *watched;
   gboolean    leaky_libsoup;
 };
 
@@ -27,15 +29,6 @@ ref_count (GSocket *socket)
   return g_atomic_int_get (&G_OBJECT (socket)->ref_count);
 }
 
-static void
-socket_gone_cb (gpointer  data,
-                GObject  *where_the_object_was)
-{
-  WireSocketReaper *reaper = data;
-
-  g_hash_table_remove (reaper->watched, where_the_object_was);
-}
-
 /* Every accepted connection starts a request at once (before a byte is read), so this sees every
  * socket; a kept-alive connection starts more, and is watched once. */
 static void
@@ -44,16 +37,15 @@ request_started_cb (SoupServer        *server,
                     WireSocketReaper  *reaper)
 {
   GSocket *socket = soup_server_message_get_socket (msg);
-  gboolean leaked;
 
-  if (socket == NULL || g_hash_table_contains (reaper->watched, socket))
+  if (!reaper->leaky_libsoup || socket == NULL || g_hash_table_contains (reaper->watched, socket))
     return;
   /* At its first request a socket is held by libsoup's connection object alone, plus, on a
    * leaking libsoup, by the reference its listener never dropped. Any other count means a
-   * libsoup this code does not know: the socket is only counted, never released here. */
-  leaked = reaper->leaky_libsoup && ref_count (socket) == 2;
-  g_hash_table_insert (reaper->watched, socket, GINT_TO_POINTER (leaked));
-  g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, reaper);
+   * libsoup this code does not know: the socket is left alone. */
+  if (ref_count (socket) != 2)
+    return;
+  g_hash_table_add (reaper->watched, g_object_ref (socket));
 }
 
 WireSocketReaper *
@@ -62,7 +54,7 @@ wire_socket_reaper_new (SoupServer *server)
   WireSocketReaper *reaper = g_new0 (WireSocketReaper, 1);
 
   reaper->server = server;
-  reaper->watched = g_hash_table_new (NULL, NULL);
+  reaper->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   reaper->leaky_libsoup = libsoup_leaks_accepted_sockets ();
   g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), reaper);
   return reaper;
@@ -73,20 +65,25 @@ wire_socket_reaper_sweep (WireSocketReaper *reaper)
 {
   g_autoptr (GPtrArray) done = NULL;
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer key;
 
   g_return_val_if_fail (reaper != NULL, 0);
 
-  /* Closed, and the leaked reference is the only one left: libsoup's connection, its streams and
-   * the gateway's session have all let go. Released outside the walk, since each release
-   * removes its socket from the table. */
+  /* Closed, and held only by the leaked reference and ours: libsoup's connection, its streams
+   * and the gateway's session have all let go. */
   done = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, reaper->watched);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (GPOINTER_TO_INT (value) && g_socket_is_closed (key) && ref_count (key) == 1)
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_socket_is_closed (key) && ref_count (key) == 2)
       g_ptr_array_add (done, key);
   for (guint i = 0; i < done->len; i++)
-    g_object_unref (g_ptr_array_index (done, i));
+    {
+      GSocket *socket = g_ptr_array_index (done, i);
+
+      g_hash_table_steal (reaper->watched, socket);
+      g_object_unref (socket);   /* libsoup's leaked reference */
+      g_object_unref (socket);   /* ours */
+    }
   return done->len;
 }
 
@@ -100,16 +97,11 @@ wire_socket_reaper_count (WireSocketReaper *reaper)
 void
 wire_socket_reaper_free (WireSocketReaper *reaper)
 {
-  GHashTableIter iter;
-  gpointer key;
-
   if (reaper == NULL)
     return;
   wire_socket_reaper_sweep (reaper);
   g_signal_handlers_disconnect_by_data (reaper->server, reaper);
-  g_hash_table_iter_init (&iter, reaper->watched);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_object_weak_unref (key, socket_gone_cb, reaper);
+  /* Sockets still in use keep libsoup's leaked reference: only ours goes. */
   g_hash_table_unref (reaper->watched);
   g_free (reaper);
 }

@@ -19,7 +19,7 @@ void              wire_socket_reaper_free  (WireSocketReaper *reaper);
 /* Releases the leaked reference of every closed socket that nobody else holds; returns how many
  * sockets it released. */
 guint             wire_socket_reaper_sweep (WireSocketReaper *reaper);
-/* Accepted sockets still alive, closed or not. */
+/* Accepted sockets still carrying the leaked reference (on libsoup 3.2), closed or not. */
 guint             wire_socket_reaper_count (WireSocketReaper *reaper);
 
 G_END_DECLS
