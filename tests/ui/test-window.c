@@ -243,11 +243,6 @@ test_dialog_accepts_good_entry (void)
   g_assert_finalize_object (manager);
 }
 
-typedef struct
-{
-  gboolean checked;
-} LayoutRun;
-
 static void
 wait_until_folded (AdwLeaflet *leaflet,
                    gboolean    folded)
@@ -301,7 +296,7 @@ narrow_startup_cb (GApplication *app)
 
 static void
 narrow_activate_cb (GApplication *app,
-                    LayoutRun    *run)
+                    gboolean     *checked)
 {
   GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
   AdwLeaflet *leaflet;
@@ -337,29 +332,39 @@ narrow_activate_cb (GApplication *app,
   g_assert_false (gtk_list_view_get_single_click_activate (sidebar_list));
   g_assert_false (gtk_widget_get_visible (back_button));
 
-  run->checked = TRUE;
+  *checked = TRUE;
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Runs the app, with @startup_cb (may be NULL) after its startup and @activate_cb after its
+ * activation; @activate_cb checks the window, sets its gboolean to TRUE and closes the window. */
 static void
-test_window_folds_at_360 (void)
+run_app_checking (GCallback startup_cb,
+                  GCallback activate_cb)
 {
   WireApplication *app = wire_application_new ();
-  LayoutRun run = { FALSE };
+  gboolean checked = FALSE;
   char *argv[] = { (char *) "wirescope", NULL };
   int status;
 
   /* Another instance on the test bus must not take the activation. */
   g_application_set_flags (G_APPLICATION (app),
                            g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "startup", G_CALLBACK (narrow_startup_cb), NULL);
-  g_signal_connect_after (app, "activate", G_CALLBACK (narrow_activate_cb), &run);
+  if (startup_cb != NULL)
+    g_signal_connect_after (app, "startup", startup_cb, NULL);
+  g_signal_connect_after (app, "activate", activate_cb, &checked);
 
   status = g_application_run (G_APPLICATION (app), 1, argv);
 
   g_assert_cmpint (status, ==, 0);
-  g_assert_true (run.checked);
+  g_assert_true (checked);
   g_assert_finalize_object (app);
+}
+
+static void
+test_window_folds_at_360 (void)
+{
+  run_app_checking (G_CALLBACK (narrow_startup_cb), G_CALLBACK (narrow_activate_cb));
 }
 
 /* The shortcuts window is built when first asked for, not with the window, and still opens from
@@ -399,20 +404,7 @@ shortcuts_activate_cb (GApplication *app,
 static void
 test_window_shortcuts_on_demand (void)
 {
-  WireApplication *app = wire_application_new ();
-  gboolean checked = FALSE;
-  char *argv[] = { (char *) "wirescope", NULL };
-  int status;
-
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (shortcuts_activate_cb), &checked);
-
-  status = g_application_run (G_APPLICATION (app), 1, argv);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (checked);
-  g_assert_finalize_object (app);
+  run_app_checking (NULL, G_CALLBACK (shortcuts_activate_cb));
 }
 
 /* The main menu's popover is built when the menu is first opened, and then holds its items. */
@@ -445,20 +437,7 @@ menus_activate_cb (GApplication *app,
 static void
 test_window_menus_on_demand (void)
 {
-  WireApplication *app = wire_application_new ();
-  gboolean checked = FALSE;
-  char *argv[] = { (char *) "wirescope", NULL };
-  int status;
-
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (menus_activate_cb), &checked);
-
-  status = g_application_run (G_APPLICATION (app), 1, argv);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (checked);
-  g_assert_finalize_object (app);
+  run_app_checking (NULL, G_CALLBACK (menus_activate_cb));
 }
 
 int
