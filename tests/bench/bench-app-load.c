@@ -205,6 +205,7 @@ typedef struct
   guint64          messages_start;
   guint            reports;
   guint64          last_received;
+  gboolean         trace_slow_frames;
 } Load;
 
 static long
@@ -329,7 +330,7 @@ tick_cb (GtkWidget     *widget,
       load->slow_ticks++;
       /* With WIRE_BENCH_SLOW_FRAMES set, each slow frame on the monotonic clock, to line up
        * with a profiler's timestamps, and how many messages arrived meanwhile. */
-      if (g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL)
+      if (load->trace_slow_frames)
         g_print ("slow frame: %.3f .. %.3f s (%.1f ms; frame clock %.1f ms), "
                  "%" G_GUINT64_FORMAT " messages\n",
                  load->last_tick_us / 1e6, tick_us / 1e6, (tick_us - load->last_tick_us) / 1000.0,
@@ -338,7 +339,7 @@ tick_cb (GtkWidget     *widget,
     }
   load->last_frame_us = now;
   load->last_tick_us = tick_us;
-  if (g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL)
+  if (load->trace_slow_frames)
     load->last_received = messages_received (manager);
 
   elapsed = now - load->measure_from_us;
@@ -447,6 +448,7 @@ main (int   argc,
     load.seconds = 60;
   load.history = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 0;
   load.dedup_ttl_ms = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 0;
+  load.trace_slow_frames = g_getenv ("WIRE_BENCH_SLOW_FRAMES") != NULL;
 
   generator = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
                                 &error, argv[0], "--generator", NULL);
