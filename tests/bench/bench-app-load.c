@@ -27,10 +27,14 @@
  * default: 60 000 ids at 200 messages a second); DEDUP_TTL_MS shortens it so that it, too, is
  * full before the measurement starts. */
 
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <adwaita.h>
@@ -205,8 +209,39 @@ typedef struct
   guint64          messages_start;
   guint            reports;
   guint64          last_received;
+  gint64           last_cpu_us;
+  gint64           cpu_start_us;
+  gint64           process_cpu_start_us;
+  long             last_waits;
+  long             last_preemptions;
   gboolean         trace_slow_frames;
 } Load;
+
+static gint64
+process_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* The UI thread's own CPU time and context switches: a slow frame with little CPU time in it
+ * was spent waiting (for the X server, or for a core), not working. */
+static void
+thread_usage (gint64 *cpu_us,
+              long   *waits,
+              long   *preemptions)
+{
+  struct timespec ts;
+  struct rusage usage;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  *cpu_us = (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+  getrusage (RUSAGE_THREAD, &usage);
+  *waits = usage.ru_nvcsw;
+  *preemptions = usage.ru_nivcsw;
+}
 
 static long
 rss_kb (void)
@@ -306,6 +341,12 @@ tick_cb (GtkWidget     *widget,
       load->last_frame_us = now;
       load->rss_start_kb = rss_kb ();
       load->messages_start = messages_received (manager);
+      {
+        long waits, preemptions;
+
+        thread_usage (&load->cpu_start_us, &waits, &preemptions);
+        load->process_cpu_start_us = process_cpu_us ();
+      }
       g_print ("measuring: %u of %u connections connected, RSS %ld KiB\n",
                connected_count (manager), N_CONNECTIONS, load->rss_start_kb);
       return G_SOURCE_CONTINUE;
@@ -331,16 +372,29 @@ tick_cb (GtkWidget     *widget,
       /* With WIRE_BENCH_SLOW_FRAMES set, each slow frame on the monotonic clock, to line up
        * with a profiler's timestamps, and how many messages arrived meanwhile. */
       if (load->trace_slow_frames)
-        g_print ("slow frame: %.3f .. %.3f s (%.1f ms; frame clock %.1f ms), "
-                 "%" G_GUINT64_FORMAT " messages\n",
-                 load->last_tick_us / 1e6, tick_us / 1e6, (tick_us - load->last_tick_us) / 1000.0,
-                 (now - load->last_frame_us) / 1000.0,
-                 messages_received (manager) - load->last_received);
+        {
+          gint64 cpu_us;
+          long waits, preemptions;
+
+          thread_usage (&cpu_us, &waits, &preemptions);
+          g_print ("slow frame: %.3f .. %.3f s (%.1f ms; frame clock %.1f ms), "
+                   "%" G_GUINT64_FORMAT " messages, UI thread CPU %.1f ms, "
+                   "%ld waits, %ld preemptions\n",
+                   load->last_tick_us / 1e6, tick_us / 1e6,
+                   (tick_us - load->last_tick_us) / 1000.0,
+                   (now - load->last_frame_us) / 1000.0,
+                   messages_received (manager) - load->last_received,
+                   (cpu_us - load->last_cpu_us) / 1000.0,
+                   waits - load->last_waits, preemptions - load->last_preemptions);
+        }
     }
   load->last_frame_us = now;
   load->last_tick_us = tick_us;
   if (load->trace_slow_frames)
-    load->last_received = messages_received (manager);
+    {
+      load->last_received = messages_received (manager);
+      thread_usage (&load->last_cpu_us, &load->last_waits, &load->last_preemptions);
+    }
 
   elapsed = now - load->measure_from_us;
   if (elapsed >= (gint64) (load->reports + 1) * 10 * G_USEC_PER_SEC)
@@ -360,6 +414,10 @@ tick_cb (GtkWidget     *widget,
       double fps = load->frames * (double) G_USEC_PER_SEC / elapsed;
       double rate = (messages_received (manager) - load->messages_start) * (double) G_USEC_PER_SEC / elapsed;
       long rss_end = rss_kb ();
+      gint64 cpu_us;
+      long waits, preemptions;
+
+      thread_usage (&cpu_us, &waits, &preemptions);
 
       g_print ("load (%u connections, %.0f messages/s received, %u s): %.1f fps (goal >= 55: %s), "
                "longest frame %.1f ms, %" G_GUINT64_FORMAT " frames over 50 ms (goal 0: %s; "
@@ -372,6 +430,9 @@ tick_cb (GtkWidget     *widget,
                load->longest_frame_us / 1000.0, load->slow_frames,
                load->rss_start_kb, rss_end,
                load->rss_start_kb > 0 ? 100.0 * (rss_end - load->rss_start_kb) / load->rss_start_kb : 0);
+      g_print ("CPU: UI thread %.0f %% of a core, whole process %.0f %%\n",
+               100.0 * (cpu_us - load->cpu_start_us) / elapsed,
+               100.0 * (process_cpu_us () - load->process_cpu_start_us) / elapsed);
       g_application_quit (G_APPLICATION (load->app));
       return G_SOURCE_REMOVE;
     }
