@@ -124,8 +124,14 @@ wire_connection_handle_auth_ok (WireConnection *self,
                                                        : WIRE_DEFAULT_MAX_MESSAGE_BYTES;
   incoming = MAX ((guint64) SOUP_DEFAULT_INCOMING,
                   (guint64) self->max_message_bytes + INCOMING_MARGIN);
-  if (incoming > soup_websocket_connection_get_max_incoming_payload_size (self->ws))
-    soup_websocket_connection_set_max_incoming_payload_size (self->ws, incoming);
+  /* Kept for the next link too, so that a large message right after auth_ok is not refused
+   * before the I/O thread hears of the new limit. */
+  if (incoming > self->max_incoming)
+    {
+      self->max_incoming = incoming;
+      if (self->link != NULL)
+        wire_link_set_max_incoming_payload_size (self->link, incoming);
+    }
 
   self->gateway_heartbeat_ms = env->heartbeat_interval_ms > 0 ? env->heartbeat_interval_ms : 0;
 

@@ -19,14 +19,9 @@ wire_connection_send_text (WireConnection *self,
                            const char     *text,
                            gsize           len)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (self->ws == NULL ||
-      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (!wire_link_send_text (self->link, text, len))
     return FALSE;
 
-  bytes = g_bytes_new_static (text, len);
-  soup_websocket_connection_send_message (self->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
   self->bytes_sent += len;
   return TRUE;
 }
@@ -49,8 +44,9 @@ stop_timers (WireConnection *self)
   wire_heartbeat_stop (&self->heartbeat);
 }
 
-/* Ends the link, if any, without deciding what comes next. An open socket is closed with
- * @code; it is kept until its close handshake has run so that the gateway sees the code. */
+/* Ends the link, if any, without deciding what comes next. An upgrade in progress is
+ * cancelled; an open socket is closed with @code, and the I/O thread runs its close handshake
+ * so that the gateway sees the code. */
 void
 wire_connection_teardown_link (WireConnection *self,
                                gushort         code,
@@ -58,23 +54,8 @@ wire_connection_teardown_link (WireConnection *self,
 {
   stop_timers (self);
 
-  if (self->connect_cancellable != NULL)
-    {
-      g_cancellable_cancel (self->connect_cancellable);
-      g_clear_object (&self->connect_cancellable);
-    }
-  g_clear_object (&self->msg);
-
-  if (self->ws != NULL)
-    {
-      SoupWebsocketConnection *ws = g_steal_pointer (&self->ws);
-
-      g_signal_handlers_disconnect_by_data (ws, self);
-      if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (ws, code, reason);
-      g_clear_object (&self->closing_ws);
-      self->closing_ws = ws;
-    }
+  if (self->link != NULL)
+    wire_link_close (g_steal_pointer (&self->link), code, reason);
 
   wire_message_queue_set_online (self->queue, FALSE);
 }
@@ -181,53 +162,42 @@ connect_timeout_cb (gpointer user_data)
 }
 
 static void
-websocket_connect_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+link_open_failed_cb (guint         status,
+                     const char   *reason_phrase,
+                     const GError *error,
+                     gpointer      user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupWebsocketConnection) ws = NULL;
-  WireConnection *self;
+  WireConnection *self = user_data;
+  g_autofree char *reason = NULL;
+
+  /* Nothing follows on this link. */
+  wire_link_close (g_steal_pointer (&self->link), 0, NULL);
+
+  self->errors++;
+  if (status >= 400)
+    reason = g_strdup_printf ("The gateway refused the upgrade: HTTP %u %s", status,
+                              reason_phrase ? reason_phrase : "");
+  else
+    reason = g_strdup_printf ("Cannot connect: %s", error ? error->message : "unknown error");
+
+  g_object_ref (self);
+  /* A path, user or Origin the gateway refuses stays refused; anything else may pass. */
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
+      status == SOUP_STATUS_NOT_FOUND)
+    wire_connection_enter_error (self, 0, reason);
+  else
+    wire_connection_handle_link_lost (self, 0, reason);
+  g_object_unref (self);
+}
+
+static void
+link_opened_cb (gpointer user_data)
+{
+  WireConnection *self = user_data;
   g_autofree char *auth = NULL;
 
-  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  /* Cancelled: the connection may be gone already. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = WIRE_CONNECTION (user_data);
-  g_clear_object (&self->connect_cancellable);
-
-  if (ws == NULL)
-    {
-      guint status = self->msg ? soup_message_get_status (self->msg) : 0;
-      g_autofree char *reason = NULL;
-
-      self->errors++;
-      if (status >= 400)
-        reason = g_strdup_printf ("The gateway refused the upgrade: HTTP %u %s", status,
-                                  soup_message_get_reason_phrase (self->msg)
-                                    ? soup_message_get_reason_phrase (self->msg) : "");
-      else
-        reason = g_strdup_printf ("Cannot connect: %s", error->message);
-      g_clear_object (&self->msg);
-
-      g_object_ref (self);
-      /* A path, user or Origin the gateway refuses stays refused; anything else may pass. */
-      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
-          status == SOUP_STATUS_NOT_FOUND)
-        wire_connection_enter_error (self, 0, reason);
-      else
-        wire_connection_handle_link_lost (self, 0, reason);
-      g_object_unref (self);
-      return;
-    }
-
-  g_clear_object (&self->msg);
-  self->ws = g_steal_pointer (&ws);
   self->peer_close_code = 0;
   wire_heartbeat_saw_traffic (&self->heartbeat, g_get_monotonic_time ());
-  wire_connection_watch_link (self);
 
   auth = wire_connection_build_auth_frame (self);
   wire_connection_send_text (self, auth, strlen (auth));
@@ -236,12 +206,30 @@ websocket_connect_cb (GObject      *source,
                              wire_backoff_get_attempt (self->backoff), -1);
 }
 
+static const WireLinkCallbacks link_callbacks = {
+  .opened = link_opened_cb,
+  .open_failed = link_open_failed_cb,
+  .frame = wire_connection_receive_frame,
+  .error = wire_connection_receive_error,
+  .closed = wire_connection_receive_closed,
+};
+
+void
+wire_connection_open_direct_link (WireConnection          *self,
+                                  SoupWebsocketConnection *ws)
+{
+  wire_connection_teardown_link (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  self->link = wire_link_new_direct (ws, &link_callbacks, self);
+  link_opened_cb (self);
+}
+
 void
 wire_connection_start_attempt (WireConnection *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   gboolean refresh = self->refresh_pending;
+  SoupMessage *msg;
   guint timeout_ms;
 
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
@@ -274,8 +262,8 @@ wire_connection_start_attempt (WireConnection *self)
   wire_connection_update_claims (self, self->current_token);
   g_clear_pointer (&self->auth_error, g_free);
 
-  self->msg = wire_handshake_build_message (self->uri, self->config, &error);
-  if (self->msg == NULL)
+  msg = wire_handshake_build_message (self->uri, self->config, &error);
+  if (msg == NULL)
     {
       wire_connection_enter_error (self, 0, error->message);
       return;
@@ -288,10 +276,7 @@ wire_connection_start_attempt (WireConnection *self)
   if (timeout_ms > 0)
     self->connect_timeout_source = g_timeout_add (timeout_ms, connect_timeout_cb, self);
 
-  self->connect_cancellable = g_cancellable_new ();
-  soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, self->connect_cancellable,
-                                        websocket_connect_cb, self);
+  self->link = wire_link_open (msg, self->max_incoming, &link_callbacks, self);
 
   wire_connection_set_state (self, WIRE_CONNECTION_CONNECTING, 0, NULL,
                              wire_backoff_get_attempt (self->backoff), -1);

@@ -3,6 +3,7 @@
 
 #include "wire-connection.h"
 #include "wire-heartbeat.h"
+#include "wire-link.h"
 
 G_BEGIN_DECLS
 
@@ -33,7 +34,6 @@ struct _WireConnection
   GObject             parent_instance;
 
   WireConfig         *config;
-  SoupSession        *session;
   WireNetworkMonitor *monitor;
   char               *url;
   GUri               *uri;
@@ -73,10 +73,8 @@ struct _WireConnection
   WireDedupCache     *dedup;
 
   /* The link. */
-  SoupMessage        *msg;
-  SoupWebsocketConnection *ws;
-  SoupWebsocketConnection *closing_ws;   /* kept until it finishes its close handshake */
-  GCancellable       *connect_cancellable;
+  WireLink           *link;              /* on the I/O thread: see wire-link.h */
+  guint64             max_incoming;      /* the largest message the link accepts */
   guint               reconnect_source;
   guint               connect_timeout_source;
   guint               idle_source;
@@ -109,7 +107,6 @@ enum
 {
   WIRE_CONNECTION_PROP_0,
   WIRE_CONNECTION_PROP_CONFIG,
-  WIRE_CONNECTION_PROP_SOUP_SESSION,
   WIRE_CONNECTION_PROP_NETWORK_MONITOR,
   WIRE_CONNECTION_PROP_URL,
   WIRE_CONNECTION_PROP_KIND,
@@ -227,10 +224,22 @@ void     wire_connection_handle_auth_ok      (WireConnection       *self,
 void     wire_connection_handle_auth_error   (WireConnection       *self,
                                               WireEnvelope         *env);
 
-/* Receive path (wire-connection-receive.c) */
-void     wire_connection_watch_link          (WireConnection       *self);
+/* Receive path (wire-connection-receive.c): the link's frames, errors and close. */
+void     wire_connection_receive_frame       (int                   type,
+                                              GBytes               *message,
+                                              gpointer              user_data);
+void     wire_connection_receive_error       (const GError         *error,
+                                              int                   peer_close_code,
+                                              gpointer              user_data);
+void     wire_connection_receive_closed      (int                   close_code,
+                                              const char           *close_data,
+                                              gpointer              user_data);
 
 /* Link (wire-connection-link.c) */
+/* Tests: opens the link over @ws on this thread (wire_link_new_direct()) and sends the auth
+ * frame, as when an upgrade succeeds. */
+void     wire_connection_open_direct_link    (WireConnection       *self,
+                                              SoupWebsocketConnection *ws);
 gboolean wire_connection_send_text           (WireConnection       *self,
                                               const char           *text,
                                               gsize                 len);

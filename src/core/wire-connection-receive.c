@@ -134,12 +134,12 @@ handle_control_frame (WireConnection *self,
     }
 }
 
-static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               int                      type,
-               GBytes                  *message,
-               WireConnection          *self)
+void
+wire_connection_receive_frame (int       type,
+                               GBytes   *message,
+                               gpointer  user_data)
 {
+  WireConnection *self = user_data;
   g_autoptr(WireEnvelope) env = NULL;
   g_autoptr(GError) error = NULL;
   guint frame_signal = wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME];
@@ -185,26 +185,30 @@ ws_message_cb (SoupWebsocketConnection *ws,
   g_object_unref (self);
 }
 
-static void
-ws_error_cb (SoupWebsocketConnection *ws,
-             GError                  *error,
-             WireConnection          *self)
+void
+wire_connection_receive_error (const GError *error,
+                               int           peer_close_code,
+                               gpointer      user_data)
 {
+  WireConnection *self = user_data;
+
   /* libsoup 3.2 answers a close code it does not know (1012, 1013) with a protocol error and
-   * later reports the code of the exchange that follows; the peer's own code is readable now. */
+   * later reports the code of the exchange that follows; the peer's own code was read when
+   * the error came. */
   if (self->peer_close_code == 0)
-    self->peer_close_code = soup_websocket_connection_get_close_code (ws);
+    self->peer_close_code = peer_close_code;
   self->errors++;
   wire_connection_set_last_error (self, error->message);
 }
 
-static void
-ws_closed_cb (SoupWebsocketConnection *ws,
-              WireConnection          *self)
+void
+wire_connection_receive_closed (int         close_code,
+                                const char *close_data,
+                                gpointer    user_data)
 {
-  int code = soup_websocket_connection_get_close_code (ws);
-  const char *data = soup_websocket_connection_get_close_data (ws);
-  g_autofree char *reason = g_strdup (data);
+  WireConnection *self = user_data;
+  int code = close_code;
+  g_autofree char *reason = g_strdup (close_data);
 
   if (self->peer_close_code != 0 && self->peer_close_code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
     {
@@ -220,13 +224,3 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   wire_connection_handle_link_lost (self, code, reason);
   g_object_unref (self);
 }
-
-/* Frames, errors and the close of @self->ws come to the receive path. */
-void
-wire_connection_watch_link (WireConnection *self)
-{
-  g_signal_connect (self->ws, "message", G_CALLBACK (ws_message_cb), self);
-  g_signal_connect (self->ws, "error", G_CALLBACK (ws_error_cb), self);
-  g_signal_connect (self->ws, "closed", G_CALLBACK (ws_closed_cb), self);
-}
-

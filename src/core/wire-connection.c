@@ -344,10 +344,6 @@ wire_connection_constructed (GObject *object)
 
   if (self->config == NULL)
     self->config = wire_config_new ();
-  if (self->session == NULL)
-    self->session = soup_session_new ();
-  wire_handshake_prepare_session (self->session);
-
   self->uri = wire_handshake_parse_url (self->url, &error);
   if (self->uri == NULL)
     g_critical ("WireConnection: %s", error->message);
@@ -400,7 +396,6 @@ wire_connection_dispose (GObject *object)
       wire_message_queue_set_sender (self->queue, NULL, NULL);
       g_signal_handlers_disconnect_by_data (self->queue, self);
     }
-  g_clear_object (&self->closing_ws);
   if (self->config != NULL)
     g_signal_handlers_disconnect_by_data (self->config, self);
   if (self->monitor != NULL)
@@ -409,7 +404,6 @@ wire_connection_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->backoff);
   g_clear_object (&self->monitor);
-  g_clear_object (&self->session);
   g_clear_object (&self->config);
 
   G_OBJECT_CLASS (wire_connection_parent_class)->dispose (object);
@@ -459,9 +453,6 @@ wire_connection_get_property (GObject    *object,
     {
     case WIRE_CONNECTION_PROP_CONFIG:
       g_value_set_object (value, self->config);
-      break;
-    case WIRE_CONNECTION_PROP_SOUP_SESSION:
-      g_value_set_object (value, self->session);
       break;
     case WIRE_CONNECTION_PROP_NETWORK_MONITOR:
       g_value_set_object (value, self->monitor);
@@ -523,9 +514,6 @@ wire_connection_set_property (GObject      *object,
     case WIRE_CONNECTION_PROP_CONFIG:
       self->config = g_value_dup_object (value);
       break;
-    case WIRE_CONNECTION_PROP_SOUP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
     case WIRE_CONNECTION_PROP_NETWORK_MONITOR:
       self->monitor = g_value_dup_object (value);
       break;
@@ -563,8 +551,6 @@ wire_connection_class_init (WireConnectionClass *klass)
 
   wire_connection_properties[WIRE_CONNECTION_PROP_CONFIG] =
     g_param_spec_object ("config", NULL, NULL, WIRE_TYPE_CONFIG, co);
-  wire_connection_properties[WIRE_CONNECTION_PROP_SOUP_SESSION] =
-    g_param_spec_object ("soup-session", NULL, NULL, SOUP_TYPE_SESSION, co);
   wire_connection_properties[WIRE_CONNECTION_PROP_NETWORK_MONITOR] =
     g_param_spec_object ("network-monitor", NULL, NULL, WIRE_TYPE_NETWORK_MONITOR, co);
   wire_connection_properties[WIRE_CONNECTION_PROP_URL] =
@@ -654,7 +640,6 @@ wire_connection_init (WireConnection *self)
 
 WireConnection *
 wire_connection_new (WireConfig          *config,
-                     SoupSession         *session,
                      WireNetworkMonitor  *monitor,
                      const char          *url,
                      GError             **error)
@@ -662,7 +647,6 @@ wire_connection_new (WireConfig          *config,
   g_autoptr(GUri) uri = NULL;
 
   g_return_val_if_fail (config == NULL || WIRE_IS_CONFIG (config), NULL);
-  g_return_val_if_fail (session == NULL || SOUP_IS_SESSION (session), NULL);
   g_return_val_if_fail (monitor == NULL || WIRE_IS_NETWORK_MONITOR (monitor), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -672,7 +656,6 @@ wire_connection_new (WireConfig          *config,
 
   return g_object_new (WIRE_TYPE_CONNECTION,
                        "config", config,
-                       "soup-session", session,
                        "network-monitor", monitor,
                        "url", url,
                        NULL);

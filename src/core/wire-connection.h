@@ -81,8 +81,7 @@ typedef char *(*WireTokenFunc) (gpointer user_data,
 G_DECLARE_FINAL_TYPE (WireConnection, wire_connection, WIRE, CONNECTION, GObject)
 
 /* Properties:
- *   config (WireConfig, construct-only), soup-session (SoupSession, construct-only, may be NULL),
- *   network-monitor (WireNetworkMonitor, construct-only, may be NULL),
+ *   config (WireConfig, construct-only), network-monitor (WireNetworkMonitor, construct-only, may be NULL),
  *   url (string, construct-only), kind (WireEndpointKind, read-only), slot-id (read-only),
  *   state (WireConnectionState, read-only), user-id, session-id (the chat session sent in the
  *   auth frame), connection-id (from auth_ok), token-expiry (int64 s, from the JWT's exp; 0 none),
@@ -114,7 +113,6 @@ G_DECLARE_FINAL_TYPE (WireConnection, wire_connection, WIRE, CONNECTION, GObject
 /* @url: ws:// or wss:// URL whose path is one of PROTOCOL.md §1; WIRE_ERROR_INVALID_ARGUMENT
  * otherwise, with a message that says what is wrong. */
 WireConnection   *wire_connection_new                (WireConfig          *config,
-                                                      SoupSession         *session,
                                                       WireNetworkMonitor  *monitor,
                                                       const char          *url,
                                                       GError             **error);

@@ -12,7 +12,6 @@ struct _WireManager
   GObject             parent_instance;
 
   WireConfig         *config;
-  SoupSession        *session;
   WireNetworkMonitor *monitor;
   GPtrArray          *connections;
 };
@@ -149,7 +148,6 @@ wire_manager_dispose (GObject *object)
       g_clear_pointer (&self->connections, g_ptr_array_unref);
     }
   g_clear_object (&self->monitor);
-  g_clear_object (&self->session);
   g_clear_object (&self->config);
 
   G_OBJECT_CLASS (wire_manager_parent_class)->dispose (object);
@@ -164,9 +162,6 @@ wire_manager_constructed (GObject *object)
 
   if (self->config == NULL)
     self->config = wire_config_new ();
-
-  self->session = soup_session_new ();
-  wire_handshake_prepare_session (self->session);
 
   self->monitor = wire_network_monitor_new ();
   g_object_bind_property (self->config, "probe-interval-ms", self->monitor, "probe-interval-ms",
@@ -266,13 +261,6 @@ wire_manager_get_network_monitor (WireManager *self)
   return self->monitor;
 }
 
-SoupSession *
-wire_manager_get_soup_session (WireManager *self)
-{
-  g_return_val_if_fail (WIRE_IS_MANAGER (self), NULL);
-  return self->session;
-}
-
 gboolean
 wire_manager_check_limits (WireManager  *self,
                            const char   *url,
@@ -312,7 +300,7 @@ wire_manager_add_connection (WireManager         *self,
   if (!wire_manager_check_limits (self, url, error))
     return NULL;
 
-  connection = wire_connection_new (self->config, self->session, self->monitor, url, error);
+  connection = wire_connection_new (self->config, self->monitor, url, error);
   if (connection == NULL)
     return NULL;
 

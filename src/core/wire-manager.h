@@ -10,14 +10,13 @@ G_BEGIN_DECLS
 #define WIRE_TYPE_MANAGER (wire_manager_get_type ())
 G_DECLARE_FINAL_TYPE (WireManager, wire_manager, WIRE, MANAGER, GObject)
 
-/* Owns the connections (a GListModel of WireConnection), one SoupSession and one network
- * monitor. Enforces the guide's per-type limits locally (1 chat per session, 1 agent-status per
- * user, 3 trip-collab per trip, 1 notifications per user, per gateway host) and the pool's
- * max-connections and max-connections-per-host. */
+/* Owns the connections (a GListModel of WireConnection) and one network monitor; their
+ * WebSockets run on the core's I/O thread (wire-link.h). Enforces the guide's per-type limits
+ * locally (1 chat per session, 1 agent-status per user, 3 trip-collab per trip, 1 notifications
+ * per user, per gateway host) and the pool's max-connections and max-connections-per-host. */
 WireManager        *wire_manager_new                 (WireConfig          *config);
 WireConfig         *wire_manager_get_config          (WireManager         *self);
 WireNetworkMonitor *wire_manager_get_network_monitor (WireManager         *self);
-SoupSession        *wire_manager_get_soup_session    (WireManager         *self);
 
 /* Creates a connection (not yet connected). WIRE_ERROR_INVALID_ARGUMENT for a bad URL or id,
  * WIRE_ERROR_LIMIT_REACHED (with the rule in the message) when a limit is reached.

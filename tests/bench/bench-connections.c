@@ -19,7 +19,6 @@ static int count = 1000;
 static int heartbeat_ms = 1000;
 static int idle_seconds = 30;
 static int batch = 0;
-static gboolean own_sessions = FALSE;
 static int connected;
 static int failed;
 static gboolean connect_phase = TRUE;
@@ -138,7 +137,6 @@ main (int    argc,
   g_autofree char *gateway = NULL;
   const char *secret = g_getenv ("WIRESCOPE_GATEWAY_SECRET");
   GPtrArray *connections;
-  GPtrArray *owned;
   gint64 rss_base, rss_after;
   double cpu0, cpu1;
   gint64 t0, t1;
@@ -148,8 +146,6 @@ main (int    argc,
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Connections (1000)", "N" },
     { "heartbeat-ms", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, "Heartbeat interval (1000)", "MS" },
     { "idle-seconds", 0, 0, G_OPTION_ARG_INT, &idle_seconds, "Idle measurement (30)", "S" },
-    { "own-sessions", 0, 0, G_OPTION_ARG_NONE, &own_sessions,
-      "Comparison: connections outside the manager, each on its own SoupSession", NULL },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch,
       "Open N at a time, the next N once those are up (0 = wire_manager_connect_all)", "N" },
     { NULL },
@@ -179,12 +175,10 @@ main (int    argc,
                 "probe-interval-ms", 30000u,
                 NULL);
   manager = wire_manager_new (config);
-  (void) wire_manager_get_soup_session (manager);
   run_for (200);
   rss_base = rss_kib ();
 
   connections = g_ptr_array_new ();
-  owned = g_ptr_array_new_with_free_func (g_object_unref);
   for (int i = 0; i < count; i++)
     {
       g_autofree char *user = g_strdup_printf ("bench-%05d", i);
@@ -200,22 +194,7 @@ main (int    argc,
       claims.exp = g_get_real_time () / G_USEC_PER_SEC + 3600;
       claims.iat = g_get_real_time () / G_USEC_PER_SEC;
       token = wire_jwt_sign_hs256 (&claims, (const guint8 *) secret, strlen (secret));
-      if (own_sessions)
-        {
-          connection = wire_connection_new (config, NULL,
-                                            wire_manager_get_network_monitor (manager), url,
-                                            &error);
-          if (connection != NULL)
-            {
-              wire_connection_set_token (connection, token);
-              wire_connection_set_channels (connection, channels);
-              g_ptr_array_add (owned, connection);
-            }
-        }
-      else
-        {
-          connection = wire_manager_add_connection (manager, url, token, NULL, channels, &error);
-        }
+      connection = wire_manager_add_connection (manager, url, token, NULL, channels, &error);
       if (connection == NULL)
         {
           fprintf (stderr, "connection %d: %s\n", i, error->message);
@@ -229,10 +208,8 @@ main (int    argc,
     }
 
   t0 = g_get_monotonic_time ();
-  if (batch <= 0 && !own_sessions)
+  if (batch <= 0)
     wire_manager_connect_all (manager);
-  else if (batch <= 0)
-    batch = count;
   {
     guint id = 0;
     int started = 0;
@@ -309,10 +286,7 @@ main (int    argc,
   connect_phase = TRUE;
   g_ptr_array_unref (connections);
   wire_manager_disconnect_all (manager);
-  for (guint i = 0; i < owned->len; i++)
-    wire_connection_disconnect (g_ptr_array_index (owned, i));
   run_for (500);
-  g_ptr_array_unref (owned);
   g_hash_table_unref (drop_reasons);
   g_main_loop_unref (loop);
   return connected == count ? 0 : 1;

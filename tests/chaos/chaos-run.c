@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 
 #include "wire-core.h"
+#include "wire-link.h"
 
 #define TRIP        "t1"
 #define CHANNEL     "trip:" TRIP
@@ -385,7 +386,7 @@ new_connection (Chaos      *chaos,
   g_autofree char *url = g_strconcat (chaos->url, PATH, NULL);
   g_autofree char *token = mint (chaos, user, NULL);
   const char *channels[] = { CHANNEL, NULL };
-  WireConnection *connection = wire_connection_new (chaos->config, NULL, NULL, url, &error);
+  WireConnection *connection = wire_connection_new (chaos->config, NULL, url, &error);
 
   g_assert_no_error (error);
   wire_connection_set_token (connection, token);
@@ -485,6 +486,8 @@ main (int   argc,
   health_connections (&chaos);
   /* Kept-alive HTTP connections come and go with the fault requests: none when counting. */
   soup_session_abort (chaos.http_session);
+  /* The core's I/O thread keeps a descriptor of its own for the life of the process. */
+  wire_link_start_io_thread ();
   client_fds_before = count_fds (0);
   gateway_fds_before = count_fds (chaos.gateway_pid);
 

@@ -708,7 +708,7 @@ test_recorder_take_frames (void)
   const char *ack = "{\"type\":\"heartbeat_ack\",\"ts\":1}";
   int track;
 
-  connection = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/session-1",
+  connection = wire_connection_new (config, NULL, "ws://127.0.0.1:1/ws/chat/session-1",
                                     &error);
   g_assert_no_error (error);
   g_assert_cmpint (wire_recorder_take_frames (recorder, connection), ==, -1);
@@ -761,7 +761,7 @@ test_recorder_follows_connection (void)
   const WireMessageRecord *in, *out;
   guint track;
 
-  connection = wire_connection_new (config, NULL, NULL,
+  connection = wire_connection_new (config, NULL,
                                     "ws://127.0.0.1:1/ws/chat/session-1?token=" TOKEN, &error);
   g_assert_no_error (error);
   track = wire_recorder_add_connection (recorder, connection);

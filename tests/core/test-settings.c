@@ -145,7 +145,7 @@ test_live_connection_follows_jitter (void)
 
   wire_settings_bind_config (settings, config);
   g_assert_true (g_settings_set_uint (settings, "reconnect-base-delay-ms", 1000));
-  connection = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/session-1", &error);
+  connection = wire_connection_new (config, NULL, "ws://127.0.0.1:1/ws/chat/session-1", &error);
   g_assert_no_error (error);
   backoff = wire_connection_get_backoff (connection);
   wire_backoff_set_random_func (backoff, fixed_random, &r);

@@ -133,16 +133,14 @@ feed (const char *text,
       gsize       len)
 {
   g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (SoupWebsocketConnection) ws = NULL;
 
-  if (connection->ws == NULL ||
-      soup_websocket_connection_get_state (connection->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (connection->link == NULL ||
+      soup_websocket_connection_get_state (link_ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   if (trace)
     g_printerr ("> %.*s\n", (int) len, text);
-  ws = g_object_ref (connection->ws);
   bytes = g_bytes_new (text, len);
-  g_signal_emit_by_name (ws, "message", SOUP_WEBSOCKET_DATA_TEXT, bytes);
+  g_signal_emit_by_name (link_ws, "message", SOUP_WEBSOCKET_DATA_TEXT, bytes);
 }
 
 static void
@@ -156,29 +154,22 @@ open_connection (void)
   const char *channels[] = { "trip:t1", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (GUri) uri = NULL;
-  g_autofree char *auth = NULL;
 
-  connection = wire_connection_new (config, NULL, NULL, URL, &error);
+  connection = wire_connection_new (config, NULL, URL, &error);
   g_assert_no_error (error);
   wire_connection_set_token (connection, token);
   wire_connection_set_channels (connection, channels);
 
-  /* What the link code does once the upgrade succeeded, over a fuzz link. */
+  /* What the link code does once the upgrade succeeded, over a fuzz link on this thread. */
   fuzz_link = wire_fuzz_link_new ();
   frames_out = 0;
   uri = g_uri_parse (URL, G_URI_FLAGS_NONE, NULL);
-  connection->ws = soup_websocket_connection_new (wire_fuzz_link_get_stream (fuzz_link), uri,
-                                                  SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL, NULL,
-                                                  NULL);
-  link_ws = g_object_ref (connection->ws);
-  connection->peer_close_code = 0;
+  link_ws = soup_websocket_connection_new (wire_fuzz_link_get_stream (fuzz_link), uri,
+                                           SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL, NULL, NULL);
   /* An attempt takes its token before it opens the link. */
   g_free (connection->current_token);
   connection->current_token = g_strdup (token);
-  wire_connection_watch_link (connection);
-  auth = wire_connection_build_auth_frame (connection);
-  wire_connection_send_text (connection, auth, strlen (auth));
-  wire_connection_set_state (connection, WIRE_CONNECTION_AUTHENTICATING, 0, NULL, 0, -1);
+  wire_connection_open_direct_link (connection, link_ws);
 
   feed (auth_ok, strlen (auth_ok));
   g_assert_cmpint (wire_connection_get_state (connection), ==, WIRE_CONNECTION_CONNECTED);
@@ -191,7 +182,7 @@ static void
 close_connection (void)
 {
   wire_connection_shutdown (connection);
-  g_assert_null (connection->ws);
+  g_assert_null (connection->link);
   wire_fuzz_link_hang_up (fuzz_link);
   /* Reading the end of file and closing the stream (in a thread) take a few turns. */
   for (guint i = 0; soup_websocket_connection_get_state (link_ws) != SOUP_WEBSOCKET_STATE_CLOSED;

@@ -72,7 +72,7 @@ open_connection (Fixture    *fx,
   g_autofree char *url = g_strconcat (wire_gateway_get_url (fx->gateway), path, NULL);
   g_autofree char *token = wire_gateway_mint_token (fx->gateway, user, NULL, NULL, NULL, 3600);
   const char *channels[] = { channel, NULL };
-  WireConnection *connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  WireConnection *connection = wire_connection_new (fx->config, NULL, url, &error);
 
   g_assert_no_error (error);
   wire_connection_set_token (connection, token);
@@ -233,7 +233,7 @@ open_trip_connection (Fixture    *fx,
   const char *trips[] = { "t1", NULL };
   const char *channels[] = { "trip:t1", NULL };
   g_autofree char *token = wire_gateway_mint_token (fx->gateway, user, NULL, trips, NULL, 3600);
-  WireConnection *connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  WireConnection *connection = wire_connection_new (fx->config, NULL, url, &error);
 
   g_assert_no_error (error);
   wire_connection_set_token (connection, token);

@@ -72,7 +72,7 @@ new_connection (Fixture            *fx,
   g_autofree char *url = g_strconcat (wire_gateway_get_url (fx->gateway), path, NULL);
   WireConnection *connection;
 
-  connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  connection = wire_connection_new (fx->config, NULL, url, &error);
   g_assert_no_error (error);
   if (token != NULL)
     wire_connection_set_token (connection, token);

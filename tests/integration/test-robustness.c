@@ -54,7 +54,7 @@ fixture_connect (Fixture    *fx,
   g_autoptr(GError) error = NULL;
   g_autofree char *url = wire_raw_server_url (fx->server, path);
 
-  fx->connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  fx->connection = wire_connection_new (fx->config, NULL, url, &error);
   g_assert_no_error (error);
   if (token != NULL)
     wire_connection_set_token (fx->connection, token);
@@ -610,7 +610,7 @@ test_network_offline (Fixture       *fx,
   wire_network_monitor_probe_now (monitor);
   WIRE_TEST_WAIT_UNTIL (wire_network_monitor_get_status (monitor) == WIRE_NETWORK_ONLINE);
 
-  fx->connection = wire_connection_new (fx->config, NULL, monitor, url, &error);
+  fx->connection = wire_connection_new (fx->config, monitor, url, &error);
   g_assert_no_error (error);
   wire_connection_set_token (fx->connection, "good");
   wire_connection_connect (fx->connection);
@@ -657,7 +657,7 @@ test_gives_up (Fixture       *fx,
   }
 
   g_object_set (fx->config, "reconnect-max-attempts", 3, NULL);
-  fx->connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  fx->connection = wire_connection_new (fx->config, NULL, url, &error);
   g_assert_no_error (error);
   wire_connection_set_token (fx->connection, "good");
   wire_connection_connect (fx->connection);
@@ -916,7 +916,7 @@ test_network_slow_unstable (Fixture       *fx,
   WireNetworkMonitor *monitor = wire_network_monitor_new ();
 
   wire_network_monitor_set_probe_uri (monitor, fx->server->health_uri);
-  fx->connection = wire_connection_new (fx->config, NULL, monitor, url, &error);
+  fx->connection = wire_connection_new (fx->config, monitor, url, &error);
   g_assert_no_error (error);
   wire_connection_set_token (fx->connection, "good");
 

@@ -57,7 +57,7 @@ fixture_setup (Fixture       *fx,
   g_settings_set_string (fx->settings, "jitter", "none");
 
   url = g_strconcat (wire_gateway_get_url (fx->gateway), "/ws/chat/session-1", NULL);
-  fx->connection = wire_connection_new (fx->config, NULL, NULL, url, &error);
+  fx->connection = wire_connection_new (fx->config, NULL, url, &error);
   g_assert_no_error (error);
   wire_connection_set_token (fx->connection, fx->token);
   wire_connection_set_session_id (fx->connection, "session-1");

@@ -144,7 +144,7 @@ open_connection (WireConfig *config,
       full = g_strdup_printf ("%s/ws/%s/%s", url, i % 2 ? "notifications" : "agent-status", user);
       channel = g_strdup_printf ("%s:%s", i % 2 ? "notifications" : "agent", user);
     }
-  connection = wire_connection_new (config, NULL, NULL, full, &error);
+  connection = wire_connection_new (config, NULL, full, &error);
   if (connection == NULL)
     g_error ("soak-churn: %s", error->message);
   wire_connection_set_token (connection, token);

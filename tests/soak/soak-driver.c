@@ -146,7 +146,7 @@ main (int   argc,
       g_autofree char *token = mint (user);
       g_autofree char *full = g_strdup_printf ("%s/ws/%s/%s", url,
                                                i % 2 ? "notifications" : "agent-status", user);
-      WireConnection *connection = wire_connection_new (config, NULL, NULL, full, &error);
+      WireConnection *connection = wire_connection_new (config, NULL, full, &error);
 
       if (connection == NULL)
         {

@@ -401,7 +401,7 @@ static void
 test_tap_feeds_recorder (void)
 {
   WireConfig *config = wire_config_new ();
-  WireConnection *connection = wire_connection_new (config, NULL, NULL,
+  WireConnection *connection = wire_connection_new (config, NULL,
                                                     "ws://127.0.0.1:1/ws/chat/s1", NULL);
   WireRecorder *recorder = wire_recorder_new (0, 0);
   g_autoptr(WireEnvelope) message = parse_frame ("{\"type\":\"message\",\"id\":\"a\","
@@ -444,8 +444,8 @@ static void
 test_tap_default_capacity (void)
 {
   WireConfig *config = wire_config_new ();
-  WireConnection *before = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/s1", NULL);
-  WireConnection *after = wire_connection_new (config, NULL, NULL, "ws://127.0.0.1:1/ws/chat/s2", NULL);
+  WireConnection *before = wire_connection_new (config, NULL, "ws://127.0.0.1:1/ws/chat/s1", NULL);
+  WireConnection *after = wire_connection_new (config, NULL, "ws://127.0.0.1:1/ws/chat/s2", NULL);
   guint saved = wire_message_tap_get_default_capacity ();
   WireMessageRing *old_ring = wire_message_tap_get_ring (wire_message_tap_get_for_connection (before));
   guint old_capacity = wire_message_ring_get_capacity (old_ring);
@@ -466,7 +466,7 @@ test_tap_statuses (void)
 {
   WireConfig *config = wire_config_new ();
   g_autoptr(GError) error = NULL;
-  WireConnection *connection = wire_connection_new (config, NULL, NULL,
+  WireConnection *connection = wire_connection_new (config, NULL,
                                                     "ws://127.0.0.1:1/ws/chat/s1", &error);
   WireMessageTap *tap;
   WireMessageRing *ring;
@@ -796,7 +796,7 @@ page_fixture_set_up (PageFixture   *fixture,
 
   fixture->config = wire_config_new ();
   url = g_strdup_printf ("%s%s", wire_gateway_get_url (fixture->gateway), endpoint->path);
-  fixture->connection = wire_connection_new (fixture->config, NULL, NULL, url, &error);
+  fixture->connection = wire_connection_new (fixture->config, NULL, url, &error);
   g_assert_no_error (error);
   token = wire_gateway_mint_token (fixture->gateway, "user-1", NULL, NULL, NULL, 3600);
   wire_connection_set_token (fixture->connection, token);
