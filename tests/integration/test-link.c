@@ -247,7 +247,7 @@ wait_for_frames (Owner *owner,
 
 /* Tests */
 
-#define BURST 50000
+#define BURST (2 * WIRE_LINK_BACKLOG_MAX)
 
 static void
 test_order_and_backpressure (void)
