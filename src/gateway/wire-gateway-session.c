@@ -113,7 +113,7 @@ static void
 ws_closed_cb (SoupWebsocketConnection *ws,
               WireGatewaySession      *self)
 {
-  g_autoptr (WireGatewaySession) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr (WireGatewaySession) hold = g_object_ref (self);
   int code;
 
   if (self->state == STATE_CLOSED)
@@ -691,7 +691,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
                GBytes                  *message,
                WireGatewaySession      *self)
 {
-  g_autoptr (WireGatewaySession) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr (WireGatewaySession) hold = g_object_ref (self);
   WireAdminFeed *feed;
   gsize len;
   const char *data = g_bytes_get_data (message, &len);
