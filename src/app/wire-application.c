@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib/gi18n.h>
 
 #include "wire-application.h"
@@ -205,10 +207,29 @@ wire_application_handle_local_options (GApplication *app,
                                        GVariantDict *options)
 {
   WireApplication *self = WIRE_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
 
-  if (g_variant_dict_contains (options, "demo"))
-    self->demo_requested = TRUE;
+  if (!g_variant_dict_contains (options, "demo"))
+    return -1;
 
+  /* With an instance running already, the demo is that instance's to start: this process
+   * only asks, and is done. */
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (g_application_get_is_remote (app))
+    {
+      GDBusConnection *bus = g_application_get_dbus_connection (app);
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "start-demo", NULL);
+      if (bus != NULL)
+        g_dbus_connection_flush_sync (bus, NULL, NULL);
+      return EXIT_SUCCESS;
+    }
+
+  self->demo_requested = TRUE;
   return -1;
 }
 
@@ -345,7 +366,21 @@ shortcuts_activated (GSimpleAction *action,
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
 }
 
+/* What `wirescope --demo` asks of the instance that runs already (and the first one of itself):
+ * the demo, in the window, which comes to the front. */
+static void
+start_demo_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  WireApplication *self = user_data;
+
+  self->demo_requested = TRUE;
+  g_application_activate (G_APPLICATION (self));
+}
+
 static const GActionEntry app_actions[] = {
+  { "start-demo", start_demo_activated },
   { "quit", quit_activated },
   { "about", about_activated },
   { "preferences", preferences_activated },

@@ -290,7 +290,7 @@ def main():
         except subprocess.TimeoutExpired:
             break
     run = Run()
-    print('1..6')
+    print('1..7')
     sys.stdout.flush()
 
     try:
@@ -393,6 +393,34 @@ def main():
             app_process.wait(10 * SCALE)
         except subprocess.TimeoutExpired:
             app_process.kill()
+
+    # `wirescope --demo` while an instance runs: the running one starts the demo.
+    def remote_demo():
+        first = subprocess.Popen([sys.argv[1]], env=env, stderr=app_log)
+        try:
+            app = wait_for('the first instance on the accessibility bus',
+                           lambda: find_app(first.pid), 20)
+            wait_for('its empty state', lambda: button(app, 'Start Demo'), 10)
+            second = subprocess.run([sys.argv[1], '--demo'], env=env, stderr=app_log,
+                                    timeout=20 * SCALE)
+            if second.returncode != 0:
+                raise Failure('the second `wirescope --demo` exited with %d' % second.returncode)
+
+            def ready():
+                s = states(app)
+                return len(s) == DEMO_CONNECTIONS and all(v == 'Connected' for v in s.values())
+            try:
+                wait_for('the first instance to show the demo connections Connected', ready, 10)
+            except Failure as error:
+                raise Failure('%s; its sidebar reads %r' % (error, states(app)))
+        finally:
+            first.terminate()
+            try:
+                first.wait(10 * SCALE)
+            except subprocess.TimeoutExpired:
+                first.kill()
+
+    run.check('`wirescope --demo` starts the demo in the instance already running', remote_demo)
 
     app_log.seek(0)
     for line in app_log.read().splitlines():
