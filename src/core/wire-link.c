@@ -41,6 +41,7 @@ typedef enum
 
 typedef struct
 {
+  GList     node;      /* in the link's queue; data is the event */
   EventKind kind;
   int       code;      /* frame type, close code, peer close code, HTTP status */
   GBytes   *message;
@@ -137,7 +138,8 @@ push_event (WireLink *link,
       event_free (event);
       return FALSE;
     }
-  g_queue_push_tail (&link->events, event);
+  event->node.data = event;
+  g_queue_push_tail_link (&link->events, &event->node);
   backlog++;
   if (!link->queued)
     {
@@ -202,32 +204,39 @@ drain_dispatch (GSource     *source,
   gint64 start = g_source_get_time (source);
 
   g_source_set_ready_time (source, -1);
-  while (g_get_monotonic_time () - start < SLICE_US)
+  g_mutex_lock (&lock);
+  /* One link at least, however late the slice starts. */
+  for (gboolean first = TRUE; first || g_get_monotonic_time () - start < SLICE_US; first = FALSE)
     {
-      WireLink *link;
-      Event *event;
+      WireLink *link = g_queue_pop_head (&drain->ready);
       guint n = 0;
 
-      g_mutex_lock (&lock);
-      link = g_queue_pop_head (&drain->ready);
       if (link == NULL)
-        {
-          g_mutex_unlock (&lock);
-          return G_SOURCE_CONTINUE;
-        }
+        break;
+
       /* A few events from each link in turn, so that one busy link does not hold back the
-       * others, and none past the end of the slice. */
-      while (n < 32 && !link->closed
-             && (n == 0 || g_get_monotonic_time () - start < SLICE_US)
-             && (event = g_queue_pop_head (&link->events)) != NULL)
+       * others; taken four at a time (one lock, one look at the clock), none after the slice.
+       * `closed` is the owner's to write: it may read it without the lock. */
+      while (n < 32 && !link->closed && !g_queue_is_empty (&link->events)
+             && (n == 0 || g_get_monotonic_time () - start < SLICE_US))
         {
-          backlog_take (1);
+          Event *batch[4];
+          guint got = 0;
+
+          while (got < G_N_ELEMENTS (batch) && !g_queue_is_empty (&link->events))
+            batch[got++] = g_queue_pop_head_link (&link->events)->data;
+          backlog_take (got);
           g_mutex_unlock (&lock);
-          deliver (link, event);
-          event_free (event);
-          n++;
+          for (guint i = 0; i < got; i++)
+            {
+              if (!link->closed)
+                deliver (link, batch[i]);
+              event_free (batch[i]);
+            }
+          n += got;
           g_mutex_lock (&lock);
         }
+
       if (!link->closed && !g_queue_is_empty (&link->events))
         g_queue_push_tail (&drain->ready, link);
       else
@@ -235,13 +244,11 @@ drain_dispatch (GSource     *source,
           link->queued = FALSE;
           g_mutex_unlock (&lock);
           link_unref (link);
-          continue;
+          g_mutex_lock (&lock);
         }
-      g_mutex_unlock (&lock);
     }
 
   /* Out of time with work left: the next iteration, after whatever outranks the drain. */
-  g_mutex_lock (&lock);
   if (!g_queue_is_empty (&drain->ready))
     g_source_set_ready_time (source, 0);
   g_mutex_unlock (&lock);
@@ -678,8 +685,9 @@ wire_link_close (WireLink    *link,
   g_mutex_lock (&lock);
   link->closed = TRUE;
   link->open = FALSE;
-  while ((event = g_queue_pop_head (&link->events)) != NULL)
+  while (!g_queue_is_empty (&link->events))
     {
+      event = g_queue_pop_head_link (&link->events)->data;
       backlog_take (1);
       event_free (event);
     }
