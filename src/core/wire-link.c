@@ -101,6 +101,21 @@ event_free (Event *event)
   g_free (event);
 }
 
+/* On the owner's thread. */
+static WireLink *
+link_new (const WireLinkCallbacks *callbacks,
+          gpointer                 user_data)
+{
+  WireLink *link = g_new0 (WireLink, 1);
+
+  link->ref_count = 1;
+  link->context = g_main_context_ref_thread_default ();
+  link->callbacks = *callbacks;
+  link->user_data = user_data;
+  g_queue_init (&link->events);
+  return link;
+}
+
 static WireLink *
 link_ref (WireLink *link)
 {
@@ -573,18 +588,14 @@ wire_link_new_direct (SoupWebsocketConnection *ws,
                       const WireLinkCallbacks *callbacks,
                       gpointer                 user_data)
 {
-  WireLink *link = g_new0 (WireLink, 1);
+  WireLink *link;
 
   g_return_val_if_fail (SOUP_IS_WEBSOCKET_CONNECTION (ws), NULL);
 
-  link->ref_count = 1;
-  link->context = g_main_context_ref_thread_default ();
-  link->callbacks = *callbacks;
-  link->user_data = user_data;
+  link = link_new (callbacks, user_data);
   link->direct = TRUE;
   link->open = TRUE;
   link->ws = g_object_ref (ws);
-  g_queue_init (&link->events);
   g_signal_connect (ws, "message", G_CALLBACK (direct_message_cb), link);
   g_signal_connect (ws, "error", G_CALLBACK (direct_error_cb), link);
   g_signal_connect (ws, "closed", G_CALLBACK (direct_closed_cb), link);
@@ -599,18 +610,14 @@ wire_link_open (SoupMessage             *msg,
                 const WireLinkCallbacks *callbacks,
                 gpointer                 user_data)
 {
-  WireLink *link = g_new0 (WireLink, 1);
+  WireLink *link;
 
   g_return_val_if_fail (SOUP_IS_MESSAGE (msg), NULL);
 
-  link->ref_count = 1;
-  link->context = g_main_context_ref_thread_default ();
-  link->callbacks = *callbacks;
-  link->user_data = user_data;
+  link = link_new (callbacks, user_data);
   link->msg = msg;
   link->cancellable = g_cancellable_new ();
   link->max_incoming = max_incoming;
-  g_queue_init (&link->events);
 
   g_mutex_lock (&lock);
   link->drain = drain_for_context (link->context);

@@ -241,6 +241,19 @@ def labels_containing(app, needle):
     return [n for n in descendants(app, lambda n: role(n) == 'label') if needle in text_of(n)]
 
 
+def all_demo_connected(app):
+    s = states(app)
+    return len(s) == DEMO_CONNECTIONS and all(v == 'Connected' for v in s.values())
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(10 * SCALE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 class Run:
     def __init__(self):
         self.number = 0
@@ -302,11 +315,9 @@ def main():
             return 1
 
         def all_connected():
-            def ready():
-                s = states(app)
-                return len(s) == DEMO_CONNECTIONS and all(v == 'Connected' for v in s.values())
             try:
-                wait_for('every demo connection to read “Connected”', ready, 5)
+                wait_for('every demo connection to read “Connected”',
+                         lambda: all_demo_connected(app), 5)
             except Failure as error:
                 raise Failure('%s; the sidebar reads %r' % (error, states(app)))
 
@@ -388,11 +399,7 @@ def main():
 
         run.check('the text filter narrows the message log', filter_log)
     finally:
-        app_process.terminate()
-        try:
-            app_process.wait(10 * SCALE)
-        except subprocess.TimeoutExpired:
-            app_process.kill()
+        stop(app_process)
 
     # `wirescope --demo` while an instance runs: the running one starts the demo.
     def remote_demo():
@@ -406,19 +413,13 @@ def main():
             if second.returncode != 0:
                 raise Failure('the second `wirescope --demo` exited with %d' % second.returncode)
 
-            def ready():
-                s = states(app)
-                return len(s) == DEMO_CONNECTIONS and all(v == 'Connected' for v in s.values())
             try:
-                wait_for('the first instance to show the demo connections Connected', ready, 10)
+                wait_for('the first instance to show the demo connections Connected',
+                         lambda: all_demo_connected(app), 10)
             except Failure as error:
                 raise Failure('%s; its sidebar reads %r' % (error, states(app)))
         finally:
-            first.terminate()
-            try:
-                first.wait(10 * SCALE)
-            except subprocess.TimeoutExpired:
-                first.kill()
+            stop(first)
 
     run.check('`wirescope --demo` starts the demo in the instance already running', remote_demo)
 
