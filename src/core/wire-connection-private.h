@@ -227,6 +227,7 @@ void     wire_connection_handle_auth_error   (WireConnection       *self,
 /* Receive path (wire-connection-receive.c): the link's frames, errors and close. */
 void     wire_connection_receive_frame       (int                   type,
                                               GBytes               *message,
+                                              gint64                received_us,
                                               gpointer              user_data);
 void     wire_connection_receive_error       (const GError         *error,
                                               int                   peer_close_code,

@@ -137,13 +137,16 @@ handle_control_frame (WireConnection *self,
 void
 wire_connection_receive_frame (int       type,
                                GBytes   *message,
+                               gint64    received_us,
                                gpointer  user_data)
 {
   WireConnection *self = user_data;
   g_autoptr(WireEnvelope) env = NULL;
   g_autoptr(GError) error = NULL;
   guint frame_signal = wire_connection_signals[WIRE_CONNECTION_SIGNAL_FRAME];
-  gint64 now_us = g_get_monotonic_time ();
+  /* When the I/O thread read it: heartbeat round trips and activity times do not include
+   * the wait for this thread. */
+  gint64 now_us = received_us;
   const char *data;
   gsize len;
 

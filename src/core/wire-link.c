@@ -25,6 +25,8 @@
 /* Below GTK's layout (G_PRIORITY_HIGH_IDLE + 10) and drawing (+ 20): a frame is drawn between
  * two slices. Above G_PRIORITY_DEFAULT_IDLE, so ordinary idle work waits for frames. */
 #define DRAIN_PRIORITY  (G_PRIORITY_HIGH_IDLE + 30)
+/* Under a stream of frames the owner is woken at most this often. */
+#define COALESCE_US     1000
 /* Events waiting for their owners, over all links: past HIGH the I/O thread stops reading
  * until the owners are back under LOW. */
 #define BACKLOG_HIGH    WIRE_LINK_BACKLOG_MAX
@@ -44,6 +46,7 @@ typedef struct
   GList     node;      /* in the link's queue; data is the event */
   EventKind kind;
   int       code;      /* frame type, close code, peer close code, HTTP status */
+  gint64    received_us;
   GBytes   *message;
   GError   *error;
   char     *text;      /* close data, reason phrase */
@@ -80,6 +83,7 @@ struct _Drain
   GMainContext *context;
   GSource      *source;
   GQueue        ready;          /* links with events, each once */
+  gint64        wake_us;        /* when the owner was last asked to take events */
 };
 
 static GMutex lock;
@@ -161,7 +165,15 @@ push_event (WireLink *link,
       link->queued = TRUE;
       g_queue_push_tail (&link->drain->ready, link_ref (link));
       if (link->drain->ready.length == 1)
-        g_source_set_ready_time (link->drain->source, 0);
+        {
+          Drain *drain = link->drain;
+          gint64 now = g_get_monotonic_time ();
+
+          /* Each wake-up costs both threads a context switch: a stream of frames waits for
+           * the next millisecond and goes over in one batch. */
+          drain->wake_us = MAX (now, drain->wake_us + COALESCE_US);
+          g_source_set_ready_time (drain->source, drain->wake_us);
+        }
     }
   g_mutex_unlock (&lock);
   return TRUE;
@@ -195,7 +207,7 @@ deliver (WireLink *link,
       cb->open_failed ((guint) event->code, event->text, event->error, link->user_data);
       break;
     case EVENT_FRAME:
-      cb->frame (event->code, event->message, link->user_data);
+      cb->frame (event->code, event->message, event->received_us, link->user_data);
       break;
     case EVENT_ERROR:
       cb->error (event->error, event->code, link->user_data);
@@ -390,6 +402,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
   event->kind = EVENT_FRAME;
   event->code = type;
   event->message = g_bytes_ref (message);
+  event->received_us = g_get_monotonic_time ();
   push_event (link, event);
 }
 
@@ -563,7 +576,7 @@ direct_message_cb (SoupWebsocketConnection *ws,
                    GBytes                  *message,
                    WireLink                *link)
 {
-  link->callbacks.frame (type, message, link->user_data);
+  link->callbacks.frame (type, message, g_get_monotonic_time (), link->user_data);
 }
 
 static void

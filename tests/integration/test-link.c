@@ -146,6 +146,7 @@ typedef struct
   guint      frames;
   guint      out_of_order;
   guint      frame_cost_us;   /* how long each frame takes the owner */
+  gint64     last_received_us;
 } Owner;
 
 static void
@@ -174,6 +175,7 @@ open_failed_cb (guint         status,
 static void
 frame_cb (int       type,
           GBytes   *message,
+          gint64    received_us,
           gpointer  user_data)
 {
   Owner *owner = user_data;
@@ -183,6 +185,9 @@ frame_cb (int       type,
 
   g_assert_false (owner->link_closed);
   g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  g_assert_cmpint (received_us, <=, g_get_monotonic_time ());
+  g_assert_cmpint (received_us, >=, owner->last_received_us);
+  owner->last_received_us = received_us;
   if (len != strlen (expected) || memcmp (data, expected, len) != 0)
     owner->out_of_order++;
   owner->frames++;
