@@ -59,7 +59,6 @@ struct _WireLink
   gint                     ref_count;
 
   /* The owner's. */
-  GMainContext            *context;
   Drain                   *drain;
   WireLinkCallbacks        callbacks;
   gpointer                 user_data;
@@ -113,7 +112,6 @@ link_new (const WireLinkCallbacks *callbacks,
   WireLink *link = g_new0 (WireLink, 1);
 
   link->ref_count = 1;
-  link->context = g_main_context_ref_thread_default ();
   link->callbacks = *callbacks;
   link->user_data = user_data;
   g_queue_init (&link->events);
@@ -138,12 +136,11 @@ link_unref (WireLink *link)
   g_clear_object (&link->msg);
   g_clear_object (&link->ws);
   g_clear_object (&link->cancellable);
-  g_main_context_unref (link->context);
   g_free (link);
 }
 
-/* On the I/O thread. Returns FALSE when the owner has closed the link. */
-static gboolean
+/* On the I/O thread. An event for a link its owner has closed is dropped. */
+static void
 push_event (WireLink *link,
             Event    *event)
 {
@@ -155,7 +152,7 @@ push_event (WireLink *link,
     {
       g_mutex_unlock (&lock);
       event_free (event);
-      return FALSE;
+      return;
     }
   event->node.data = event;
   g_queue_push_tail_link (&link->events, &event->node);
@@ -176,7 +173,6 @@ push_event (WireLink *link,
         }
     }
   g_mutex_unlock (&lock);
-  return TRUE;
 }
 
 static void
@@ -355,12 +351,32 @@ wire_link_start_io_thread (void)
   io_thread_context ();
 }
 
-static void
-io_invoke (WireLink    *link,
-           GSourceFunc  func)
+typedef struct
 {
-  g_main_context_invoke_full (io_thread_context (), G_PRIORITY_DEFAULT, func, link_ref (link),
-                              (GDestroyNotify) link_unref);
+  WireLink *link;
+  GBytes   *bytes;
+  gushort   code;
+  char     *reason;
+  guint64   max_incoming;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  link_unref (request->link);
+  g_clear_pointer (&request->bytes, g_bytes_unref);
+  g_free (request->reason);
+  g_free (request);
+}
+
+static void
+io_request (WireLink    *link,
+            Request     *request,
+            GSourceFunc  func)
+{
+  request->link = link_ref (link);
+  g_main_context_invoke_full (io_thread_context (), G_PRIORITY_DEFAULT, func, request,
+                              (GDestroyNotify) request_free);
 }
 
 static gboolean
@@ -485,7 +501,8 @@ io_connect_cb (GObject      *source,
 static gboolean
 io_open_cb (gpointer user_data)
 {
-  WireLink *link = user_data;
+  Request *request = user_data;
+  WireLink *link = request->link;
 
   if (io_closed_by_owner (link))
     return G_SOURCE_REMOVE;
@@ -493,34 +510,6 @@ io_open_cb (gpointer user_data)
   soup_session_websocket_connect_async (io_session, link->msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         link->cancellable, io_connect_cb, link_ref (link));
   return G_SOURCE_REMOVE;
-}
-
-typedef struct
-{
-  WireLink *link;
-  GBytes   *bytes;
-  gushort   code;
-  char     *reason;
-  guint64   max_incoming;
-} Request;
-
-static void
-request_free (Request *request)
-{
-  link_unref (request->link);
-  g_clear_pointer (&request->bytes, g_bytes_unref);
-  g_free (request->reason);
-  g_free (request);
-}
-
-static void
-io_request (WireLink    *link,
-            Request     *request,
-            GSourceFunc  func)
-{
-  request->link = link_ref (link);
-  g_main_context_invoke_full (io_thread_context (), G_PRIORITY_DEFAULT, func, request,
-                              (GDestroyNotify) request_free);
 }
 
 static gboolean
@@ -623,6 +612,7 @@ wire_link_open (SoupMessage             *msg,
                 const WireLinkCallbacks *callbacks,
                 gpointer                 user_data)
 {
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
   WireLink *link;
 
   g_return_val_if_fail (SOUP_IS_MESSAGE (msg), NULL);
@@ -633,10 +623,10 @@ wire_link_open (SoupMessage             *msg,
   link->max_incoming = max_incoming;
 
   g_mutex_lock (&lock);
-  link->drain = drain_for_context (link->context);
+  link->drain = drain_for_context (context);
   g_mutex_unlock (&lock);
 
-  io_invoke (link, io_open_cb);
+  io_request (link, g_new0 (Request, 1), io_open_cb);
   return link;
 }
 
