@@ -77,6 +77,16 @@ heartbeat_dead_cb (guint    timeout_ms,
 {
   WireConnection *self = user_data;
   g_autofree char *reason = NULL;
+  gint64 read_us = self->link != NULL ? wire_link_get_last_read_us (self->link) : 0;
+
+  /* Frames were read within the timeout and wait for this thread: the link is alive. Tearing
+   * it down would drop them, and the gateway would send them again on resume. The next
+   * heartbeat arms the watchdog again. */
+  if (read_us > 0 && g_get_monotonic_time () - read_us < (gint64) timeout_ms * 1000)
+    {
+      wire_heartbeat_saw_traffic (&self->heartbeat, read_us);
+      return;
+    }
 
   reason = g_strdup_printf ("Nothing received for %u ms after a heartbeat (half-open link)",
                             timeout_ms);

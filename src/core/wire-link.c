@@ -73,6 +73,7 @@ struct _WireLink
 
   /* Shared, under `lock`. */
   GQueue                   events;
+  gint64                   last_read_us;  /* of the newest frame */
   gboolean                 queued;        /* in drain->ready */
   gboolean                 closed;        /* by the owner: drop everything */
 };
@@ -156,6 +157,8 @@ push_event (WireLink *link,
     }
   event->node.data = event;
   g_queue_push_tail_link (&link->events, &event->node);
+  if (event->kind == EVENT_FRAME)
+    link->last_read_us = event->received_us;
   backlog++;
   if (!link->queued)
     {
@@ -628,6 +631,19 @@ wire_link_open (SoupMessage             *msg,
 
   io_request (link, g_new0 (Request, 1), io_open_cb);
   return link;
+}
+
+gint64
+wire_link_get_last_read_us (WireLink *link)
+{
+  gint64 read_us;
+
+  if (link->direct)
+    return 0;
+  g_mutex_lock (&lock);
+  read_us = link->last_read_us;
+  g_mutex_unlock (&lock);
+  return read_us;
 }
 
 gboolean

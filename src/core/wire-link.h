@@ -70,6 +70,9 @@ WireLink *wire_link_open                        (SoupMessage             *msg,
 WireLink *wire_link_new_direct                  (SoupWebsocketConnection *ws,
                                                  const WireLinkCallbacks *callbacks,
                                                  gpointer                 user_data);
+/* When the I/O thread last read a frame on @link (monotonic µs; 0: none yet), whether or not
+ * the owner has taken it yet. */
+gint64    wire_link_get_last_read_us            (WireLink                *link);
 /* Queues @text for sending; FALSE (nothing sent) unless the link is open. */
 gboolean  wire_link_send_text                   (WireLink                *link,
                                                  const char              *text,
